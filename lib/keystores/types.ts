@@ -1,0 +1,100 @@
+/**
+ * The contract every L1 keystore connector fulfils. L1 material never leaves the keystore:
+ * a connector can only ask the keystore to wrap and unwrap, and describe the key.
+ */
+
+export type KeystoreKind = 'aws-kms' | 'azure-keyvault' | 'pkcs11' | 'kmip';
+
+/** Binds a wrap/unwrap call to its use, so a blob wrapped for one tenant cannot be unwrapped for another. */
+export interface WrapContext {
+  tenantId: string;
+  /** e.g. 'l2' for tenant keys, 'connection-test' for diagnostics round trips. */
+  purpose: string;
+  l2Version?: number;
+}
+
+/** The diagnostic steps, in the order they run. A failed step skips the ones after it. */
+export const DIAGNOSTIC_STEPS = [
+  'reachable',
+  'authenticated',
+  'key-exists',
+  'enabled',
+  'usage',
+  'round-trip',
+] as const;
+export type DiagnosticStep = (typeof DIAGNOSTIC_STEPS)[number];
+
+export interface DiagnosticResult {
+  step: DiagnosticStep;
+  status: 'passed' | 'failed' | 'skipped';
+  /** Human-readable and safe to show: never contains secrets or key material. */
+  message: string;
+  durationMs: number;
+}
+
+export interface Diagnostics {
+  ok: boolean;
+  steps: DiagnosticResult[];
+  /** The first failed step, when ok is false. */
+  failedStep?: DiagnosticStep;
+  key?: L1KeyMetadata;
+}
+
+export type L1KeyState = 'enabled' | 'disabled' | 'pending-deletion' | 'unknown';
+
+export interface L1KeyMetadata {
+  /** Canonical identifier: key ARN, versioned key URL, token/label, KMIP unique identifier. */
+  keyId: string;
+  /** Keystore-side key version where the keystore has one (Key Vault version, KMS rotation). */
+  version?: string;
+  state: L1KeyState;
+  algorithm: string;
+  /** What the keystore lets this key do, as it reports it (e.g. ['ENCRYPT_DECRYPT'], ['wrapKey','unwrapKey']). */
+  usage: string[];
+}
+
+export interface L1Connector {
+  readonly kind: KeystoreKind;
+  testConnection(): Promise<Diagnostics>;
+  /** Returns an opaque blob only this key (and the same context) can unwrap. */
+  wrap(plaintext: Buffer, context: WrapContext): Promise<Buffer>;
+  /** The caller owns the returned buffer and zeroes it after use. */
+  unwrap(wrapped: Buffer, context: WrapContext): Promise<Buffer>;
+  describe(): Promise<L1KeyMetadata>;
+  close(): Promise<void>;
+}
+
+/**
+ * Transient errors are worth retrying (network, throttling, timeout); permanent ones are not
+ * (access denied, missing key, disabled key, wrong usage, bad configuration). Workflows map
+ * `retryable` to Temporal's non-retryable application failures.
+ */
+export type KeystoreErrorCode =
+  | 'unreachable'
+  | 'timeout'
+  | 'throttled'
+  | 'access-denied'
+  | 'not-found'
+  | 'disabled'
+  | 'pending-deletion'
+  | 'wrong-usage'
+  | 'insecure-key'
+  | 'invalid-config'
+  | 'crypto-failure'
+  | 'internal';
+
+const TRANSIENT: ReadonlySet<KeystoreErrorCode> = new Set(['unreachable', 'timeout', 'throttled', 'internal']);
+
+export class KeystoreError extends Error {
+  override readonly name = 'KeystoreError';
+  readonly retryable: boolean;
+  constructor(
+    readonly code: KeystoreErrorCode,
+    message: string,
+    readonly step?: DiagnosticStep,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.retryable = TRANSIENT.has(code);
+  }
+}
