@@ -23,6 +23,11 @@ import { type CounterDocument, type CertificateRecord, certificatesCollection, p
  * Revocation is a status change on the certificate record (final: no hold/unhold). The KMIP
  * server keeps a set of revoked serials in memory, filled by `revokedSerials()` at start and
  * topped up by polling with the returned `asOf`; a signed CRL is built for export.
+ *
+ * Why not Node's `tls.createServer({ crl })`: Node turns on CRL checking for the whole chain
+ * (X509_V_FLAG_CRL_CHECK_ALL), so with only the issuing CA's CRL every client fails with
+ * UNABLE_TO_GET_CRL. Checking the leaf serial against the set after the handshake is cheaper
+ * anyway (no CRL re-parse on every poll).
  */
 export async function revokeCertificate(db: Db, serial: string, reason: RevocationReason = 'unspecified', now = new Date()): Promise<boolean> {
   const result = await certificatesCollection(db).updateOne(
