@@ -266,10 +266,7 @@ export class AuditWriter {
     try {
       await auditEvents(this.#db).insertMany(batch, { ordered: false });
     } catch (error) {
-      const onlyDuplicates =
-        error instanceof MongoBulkWriteError &&
-        (Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors]).every((w) => w.code === 11000);
-      if (!onlyDuplicates) throw error;
+      if (!everyRecordStored(error, batch.length)) throw error;
     }
     const last = batch[batch.length - 1]!;
     await auditChains(this.#db).updateOne(
@@ -304,4 +301,16 @@ export class AuditWriter {
     this.#waiters = this.#waiters.filter((w) => w.seq > this.#flushedSeq);
     for (const w of done) w.resolve();
   }
+}
+
+/**
+ * True when a bulk insert failed only because some records were already stored by an earlier
+ * attempt. Network failures also surface as MongoBulkWriteError, with no write errors at all:
+ * those must be retried, so this insists that inserted + duplicates account for every record.
+ */
+function everyRecordStored(error: unknown, expected: number): boolean {
+  if (!(error instanceof MongoBulkWriteError)) return false;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000)) return false;
+  return (error.insertedCount ?? 0) + writeErrors.length === expected;
 }
