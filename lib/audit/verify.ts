@@ -14,9 +14,14 @@ import { type AuditChainHead, type AuditRecordDocument, auditChains, auditEvents
  *   older than `anchorGraceMs` (a writer that crashed between insert and head update, or
  *   records appended by someone else), or records of a chain with no head at all.
  *
- * Memory is bounded per chain (a small window of recent hashes), so it scales with the number
- * of chains, not records. An attacker with write access who rewrites a whole tail *and* the
- * head is not detectable by an unkeyed hash chain; see the report for anchoring options.
+ * One unsorted collection scan, not a sorted query: a sort over the whole collection costs
+ * FerretDB (the embedded store) more than twice the scan, and a scan is the cheapest read on
+ * MongoDB too. Records of a chain arrive in insertion order, which is sequence order, so each
+ * chain is walked as its records stream by; the few that arrive early (swapped, re-inserted)
+ * wait in a small per-chain map. Memory is a few hundred bytes per chain plus those strays.
+ *
+ * An attacker with write access who rewrites a whole tail *and* the head is not detectable by
+ * an unkeyed hash chain; anchoring heads outside the store (or keying the hash) closes that.
  */
 export type AuditProblemKind = 'altered' | 'missing' | 'out-of-order' | 'truncated' | 'unanchored-tail';
 
@@ -50,8 +55,7 @@ export interface VerifyOptions {
 }
 
 /** How far either side of its position a record is tried when explaining a hash mismatch as a move. */
-const REORDER_SEARCH = 8;
-const RECENT_WINDOW = 4096;
+const REORDER_SEARCH = 16;
 
 interface Prev {
   seq: number;
@@ -79,25 +83,26 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
   const chainIds = new Set(heads.keys());
 
   let records = 0;
-  let chain: ChainWalk | undefined;
+  const walks = new Map<string, ChainWalk>();
   const cursor = auditEvents(db)
-    .find(options.chainId ? { chainId: options.chainId } : {}, { sort: { chainId: 1, seq: 1 } })
+    .find(options.chainId ? { chainId: options.chainId } : {})
     .batchSize(2000);
   try {
     for await (const doc of cursor) {
       records++;
-      if (!chain || chain.chainId !== doc.chainId) {
-        chain?.finish();
+      let walk = walks.get(doc.chainId);
+      if (!walk) {
+        walk = new ChainWalk(doc.chainId, heads.get(doc.chainId), report, now, graceMs);
+        walks.set(doc.chainId, walk);
         chainIds.add(doc.chainId);
-        chain = new ChainWalk(doc.chainId, heads.get(doc.chainId), report, now, graceMs);
         heads.delete(doc.chainId);
       }
-      chain.visit(doc);
+      walk.offer(doc);
     }
   } finally {
     await cursor.close();
   }
-  chain?.finish();
+  for (const walk of walks.values()) walk.finish();
   // Heads whose records are all gone.
   for (const head of heads.values()) {
     if (head.lastSeq > 0) report({ chainId: head._id, seq: 1, kind: 'truncated', count: head.lastSeq, detail: 'chain head has no records' });
@@ -109,7 +114,8 @@ class ChainWalk {
   #prev: Prev | undefined;
   #expectedSeq = 1;
   #anchor: Prev | undefined;
-  readonly #recent = new Map<string, number>();
+  /** Records that arrived before their predecessor, by sequence number. */
+  readonly #early = new Map<number, AuditRecordDocument>();
 
   constructor(
     readonly chainId: string,
@@ -119,17 +125,32 @@ class ChainWalk {
     private readonly graceMs: number,
   ) {}
 
-  visit(doc: AuditRecordDocument): void {
+  offer(doc: AuditRecordDocument): void {
+    if (!Number.isSafeInteger(doc.seq) || doc.seq < 1) {
+      this.report({ chainId: this.chainId, seq: Number(doc.seq), kind: 'altered', recordId: doc._id.toHexString(), detail: 'sequence number is not a positive integer' });
+      return;
+    }
+    if (doc.seq === this.#expectedSeq) {
+      this.#visit(doc);
+      for (let next = this.#early.get(this.#expectedSeq); next; next = this.#early.get(this.#expectedSeq)) {
+        this.#early.delete(next.seq);
+        this.#visit(next);
+      }
+    } else if (doc.seq < this.#expectedSeq || this.#early.has(doc.seq)) {
+      // Only possible if the unique (chainId, seq) index was dropped and a record duplicated.
+      this.report({ chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: doc._id.toHexString(), detail: 'duplicate sequence number' });
+    } else {
+      this.#early.set(doc.seq, doc);
+    }
+  }
+
+  #visit(doc: AuditRecordDocument): void {
     const id = doc._id.toHexString();
     const selfOk = safeHash(doc) === doc.hash;
     let linkCheckable = true;
     if (doc.seq > this.#expectedSeq) {
       this.report({ chainId: this.chainId, seq: this.#expectedSeq, kind: 'missing', count: doc.seq - this.#expectedSeq });
       linkCheckable = false;
-    } else if (doc.seq < this.#expectedSeq) {
-      // Only possible if the unique (chainId, seq) index was dropped and a record duplicated.
-      this.report({ chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: id, detail: 'duplicate sequence number' });
-      return;
     }
 
     let reported = false;
@@ -158,11 +179,12 @@ class ChainWalk {
     this.#prev = { seq: doc.seq, hash: doc.hash, id, reported };
     if (this.head && doc.seq === this.head.lastSeq) this.#anchor = this.#prev;
     this.#expectedSeq = doc.seq + 1;
-    this.#recent.set(doc.hash, doc.seq);
-    if (this.#recent.size > RECENT_WINDOW) this.#recent.delete(this.#recent.keys().next().value!);
   }
 
   finish(): void {
+    // Whatever still waits follows a gap: walk it in order, reporting the gaps as missing.
+    for (const seq of [...this.#early.keys()].sort((a, b) => a - b)) this.#visit(this.#early.get(seq)!);
+    this.#early.clear();
     const last = this.#prev;
     if (!last) return;
     const head = this.head;
@@ -186,8 +208,6 @@ class ChainWalk {
   /** A record whose hash fits another sequence number was moved, not edited. */
   #originalSeq(doc: AuditRecordDocument): number | undefined {
     const candidates = new Set<number>();
-    const before = this.#recent.get(doc.prevHash);
-    if (before !== undefined) candidates.add(before + 1);
     for (let d = 1; d <= REORDER_SEARCH; d++) {
       candidates.add(doc.seq + d);
       if (doc.seq - d >= 1) candidates.add(doc.seq - d);
