@@ -56,6 +56,7 @@ export class AuditQueryError extends Error {
 }
 
 export const MAX_PAGE_SIZE = 1000;
+const MAX_FILTER_VALUES = 50;
 
 export function buildAuditFilter(scope: AuditScope, filter: AuditFilter = {}): Filter<AuditRecordDocument> {
   const q: Filter<AuditRecordDocument> = {};
@@ -78,12 +79,16 @@ export function buildAuditFilter(scope: AuditScope, filter: AuditFilter = {}): F
   }
   if (filter.actorKind !== undefined) q['actor.kind'] = filter.actorKind;
   if (filter.actorId !== undefined) q['actor.id'] = filter.actorId;
-  if (filter.operation !== undefined) q.operation = Array.isArray(filter.operation) ? { $in: filter.operation } : filter.operation;
-  if (filter.result !== undefined) q.result = Array.isArray(filter.result) ? { $in: filter.result } : filter.result;
+  if (filter.operation !== undefined) q.operation = oneOrMany(filter.operation, 'operation');
+  if (filter.result !== undefined) q.result = oneOrMany(filter.result, 'result');
   if (filter.objectId !== undefined) q.objectId = filter.objectId;
   // Events without the flag are not cross-tenant.
   if (filter.crossTenant !== undefined) q.crossTenant = filter.crossTenant ? true : { $ne: true };
   for (const [k, v] of Object.entries(q)) {
+    // Strings only: a non-string (e.g. an object smuggled in from a JSON body) could be an operator.
+    if (k === 'tenantId' && v === null) continue;
+    if (typeof v === 'object' && v !== null && (k === 'time' || k === 'operation' || k === 'result' || k === 'crossTenant')) continue;
+    if (typeof v !== 'string' && typeof v !== 'boolean') throw new AuditQueryError(`${k} filter must be a string`);
     if (typeof v === 'string' && v.length > 256) throw new AuditQueryError(`${k} filter is too long`);
   }
   return q;
@@ -131,6 +136,13 @@ function decodeCursor(cursor: string): { time: Date; id: ObjectId } {
   } catch {
     throw new AuditQueryError('invalid page cursor');
   }
+}
+
+function oneOrMany<T extends string>(value: T | T[], field: string): T | { $in: T[] } {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0 || values.length > MAX_FILTER_VALUES) throw new AuditQueryError(`${field} filter needs 1 to ${MAX_FILTER_VALUES} values`);
+  if (values.some((v) => typeof v !== 'string' || v.length > 256)) throw new AuditQueryError(`${field} filter values must be short strings`);
+  return Array.isArray(value) ? { $in: values } : value;
 }
 
 function checkDate(d: Date, field: string): Date {
