@@ -1,12 +1,22 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadOrCreatePlatformKey, parsePlatformKeys, PlatformKeyError } from './platform-key.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'okcm-pk-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
 
 describe('loadOrCreatePlatformKey', () => {
   it('creates a 0600 file with 32 random bytes once, then keeps reading the same key', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'okcm-pk-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'nested', 'platform.key');
     const first = await loadOrCreatePlatformKey(file);
     expect(first.current).toHaveLength(32);
@@ -17,7 +27,7 @@ describe('loadOrCreatePlatformKey', () => {
   });
 
   it('ends with one key when many starters race', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'okcm-pk-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'platform.key');
     const results = await Promise.all(Array.from({ length: 20 }, () => loadOrCreatePlatformKey(file)));
     const onDisk = parsePlatformKeys(await readFile(file, 'utf8'));
@@ -31,7 +41,7 @@ describe('loadOrCreatePlatformKey', () => {
     expect(keys.current.equals(Buffer.alloc(32, 1))).toBe(true);
     expect(keys.previous).toHaveLength(1);
 
-    const dir = await mkdtemp(path.join(tmpdir(), 'okcm-pk-'));
+    const dir = await tempDir();
     const file = path.join(dir, 'platform.key');
     await writeFile(file, 'c2VjcmV0LXNob3J0\n');
     await expect(loadOrCreatePlatformKey(file)).rejects.toThrow(PlatformKeyError);

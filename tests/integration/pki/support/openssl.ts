@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 
 /** Runs the system `openssl` as an independent verifier of what the PKI builds. */
 export function openssl(args: string[], input?: string | Buffer): { code: number; stdout: string; stderr: string } {
@@ -9,9 +10,13 @@ export function openssl(args: string[], input?: string | Buffer): { code: number
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Every temporary directory of the importing test file lives under one root, removed after it.
+const root = mkdtempSync(path.join(tmpdir(), 'okcm-pki-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 /** Writes files into a fresh temporary directory and returns their paths by name. */
 export function files(contents: Record<string, string | Buffer>): Record<string, string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'okcm-pki-'));
+  const dir = tempDir();
   const out: Record<string, string> = {};
   for (const [name, body] of Object.entries(contents)) {
     out[name] = path.join(dir, name);
@@ -21,5 +26,5 @@ export function files(contents: Record<string, string | Buffer>): Record<string,
 }
 
 export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'okcm-pki-'));
+  return mkdtempSync(path.join(root, 'd-'));
 }
