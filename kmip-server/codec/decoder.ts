@@ -39,7 +39,8 @@ export function decodeTtlv(buf: Buffer, options?: DecodeOptions): TtlvItem {
   return item;
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+// Not `(n + 7) & ~7`: lengths are uint32 and bitwise operators would wrap them negative.
+const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
 
 function fail(ctx: Ctx, problem: TtlvDecodeError['problem'], pos: number, tag: number | undefined, detail: string): never {
   throw new TtlvDecodeError(problem, ctx.base + pos, tag, detail);
@@ -53,7 +54,7 @@ function checkZero(ctx: Ctx, pos: number, from: number, to: number, tag: number)
 /** Reads the header at `pos` (which must end by `end`) and the value it announces. */
 function decodeItem(ctx: Ctx, pos: number, end: number, depth: number): TtlvItem {
   const buf = ctx.buf;
-  if (end - pos < 8) fail(ctx, 'truncated', pos, undefined, `need an 8-byte header, ${end - pos} bytes left`);
+  if (end - pos < 8) fail(ctx, depth === 0 ? 'truncated' : 'bad-length', pos, undefined, `need an 8-byte header, ${end - pos} bytes left`);
   const b0 = buf[pos]!;
   const tag = (b0 << 16) | (buf[pos + 1]! << 8) | buf[pos + 2]!;
   if (b0 !== 0x42 && b0 !== 0x54) fail(ctx, 'bad-tag', pos, tag, 'tags start with 0x42 or 0x54');
@@ -62,7 +63,7 @@ function decodeItem(ctx: Ctx, pos: number, end: number, depth: number): TtlvItem
   const v = pos + 8;
   const padded = pad8(len);
   if (padded > end - v) {
-    fail(ctx, end === buf.length ? 'truncated' : 'bad-length', pos, tag, `length ${len} runs past the end (${end - v} bytes left)`);
+    fail(ctx, depth === 0 ? 'truncated' : 'bad-length', pos, tag, `length ${len} runs past the end (${end - v} bytes left)`);
   }
   switch (type) {
     case ItemType.Structure: {

@@ -15,7 +15,8 @@ export function encodeTtlv(item: TtlvItem): Buffer {
   return buf;
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+// Not `(n + 7) & ~7`: lengths are uint32 and bitwise operators would wrap them negative.
+const pad8 = (n: number): number => n + ((8 - (n % 8)) % 8);
 
 /** Bytes the item takes on the wire, header and padding included. */
 export function encodedLength(item: TtlvItem): number {
