@@ -9,3 +9,4 @@ export { decodeTtlv, type DecodeOptions } from './decoder.js';
 export { TtlvFramer, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions } from './framer.js';
 export * from './xml.js';
 export * from './tree.js';
+export * from './attributes.js';
