@@ -1,5 +1,6 @@
 import { encodeTtlv } from '../../kmip-server/codec/encoder.js';
 import { ResultStatus } from '../../kmip-server/codec/enums.js';
+import { enumName } from '../../kmip-server/codec/names.js';
 import { Tag } from '../../kmip-server/codec/tags.js';
 import { struct } from '../../kmip-server/codec/types.js';
 import type { ProtocolVersion } from '../../kmip-server/codec/version.js';
@@ -95,7 +96,7 @@ export class KmipClient {
     try {
       return { ok: true, value: op.parse(new Fields(bi.payload ?? struct(Tag.ResponsePayload, []), 'ResponsePayload'), vc) };
     } catch (e) {
-      throw new KmipProtocolError(`unexpected ${op.operation} response: ${(e as Error).message}`);
+      throw new KmipProtocolError(`unexpected ${enumName(Tag.Operation, op.operation) ?? op.operation} response: ${(e as Error).message}`);
     }
   }
 
