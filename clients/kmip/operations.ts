@@ -9,7 +9,7 @@ import {
   QueryFunction,
   SecretDataType,
 } from '../../kmip-server/codec/enums.js';
-import { tagName, Tag } from '../../kmip-server/codec/tags.js';
+import { Tag, tagInfo, tagName } from '../../kmip-server/codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../../kmip-server/codec/types.js';
 import { ItemType, bool, bytes, dateTimeOf, enumeration, int, struct, text } from '../../kmip-server/codec/types.js';
 import type { ProtocolVersion, VersionCode } from '../../kmip-server/codec/version.js';
@@ -176,7 +176,7 @@ export function getAttributeList(uid?: string): KmipOperation<string[]> {
     operation: Operation.GetAttributeList,
     build: () => uidItem(uid),
     parse: (p) => {
-      if (p.has(Tag.AttributeReference)) return p.enums(Tag.AttributeReference).map((t) => tagName(t));
+      if (p.has(Tag.AttributeReference)) return p.enums(Tag.AttributeReference).map((t) => tagInfo(t)?.specName ?? tagName(t));
       return p.texts(Tag.AttributeName);
     },
   };
