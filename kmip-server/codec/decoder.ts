@@ -108,9 +108,7 @@ function decodeItem(ctx: Ctx, pos: number, end: number, depth: number): TtlvItem
     }
     case ItemType.TextString: {
       checkZero(ctx, pos, v + len, v + padded, tag);
-      const raw = buf.subarray(v, v + len);
-      if (!isUtf8(raw)) fail(ctx, 'bad-value', pos, tag, 'TextString is not valid UTF-8');
-      return { tag, type: ItemType.TextString, value: raw.toString('utf8') };
+      return { tag, type: ItemType.TextString, value: readText(ctx, pos, v, len, tag) };
     }
     case ItemType.ByteString: {
       checkZero(ctx, pos, v + len, v + padded, tag);
@@ -141,4 +139,22 @@ export function readHeader(buf: Buffer, pos: number): { tag: number; type: numbe
     type: buf[pos + 3]!,
     length: buf.readUInt32BE(pos + 4),
   };
+}
+
+/** Short pure-ASCII text (the usual identifiers and names) skips the UTF-8 validator. */
+function readText(ctx: Ctx, pos: number, from: number, len: number, tag: number): string {
+  const buf = ctx.buf;
+  if (len <= 128) {
+    let ascii = true;
+    for (let i = from; i < from + len; i++) {
+      if (buf[i]! > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return buf.toString('latin1', from, from + len);
+  }
+  const raw = buf.subarray(from, from + len);
+  if (!isUtf8(raw)) fail(ctx, 'bad-value', pos, tag, 'TextString is not valid UTF-8');
+  return raw.toString('utf8');
 }

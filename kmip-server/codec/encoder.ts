@@ -38,7 +38,7 @@ export function encodedLength(item: TtlvItem): number {
     case ItemType.BigInteger:
       return 8 + bigIntegerLength(item.value);
     case ItemType.TextString:
-      return 8 + pad8(Buffer.byteLength(item.value, 'utf8'));
+      return 8 + pad8(utf8Length(item.value));
     case ItemType.ByteString:
       return 8 + pad8(item.value.length);
     default:
@@ -112,7 +112,7 @@ export function writeItem(buf: Buffer, pos: number, item: TtlvItem): number {
       return pos + 16;
     }
     case ItemType.TextString: {
-      const n = buf.write(item.value, pos + 8, 'utf8');
+      const n = writeText(buf, pos + 8, item.value);
       writeHeader(buf, pos, tag, ItemType.TextString, n);
       const end = pos + 8 + pad8(n);
       zero(buf, pos + 8 + n, end);
@@ -120,7 +120,12 @@ export function writeItem(buf: Buffer, pos: number, item: TtlvItem): number {
     }
     case ItemType.ByteString: {
       const v = item.value;
-      buf.set(v, pos + 8);
+      if (v.length <= 64) {
+        // Short values (keys, IVs, tags): a plain loop beats TypedArray.set's call overhead.
+        for (let i = 0; i < v.length; i++) buf[pos + 8 + i] = v[i]!;
+      } else {
+        buf.set(v, pos + 8);
+      }
       writeHeader(buf, pos, tag, ItemType.ByteString, v.length);
       const end = pos + 8 + pad8(v.length);
       zero(buf, pos + 8 + v.length, end);
@@ -155,4 +160,27 @@ function writeBigInteger(buf: Buffer, pos: number, len: number, v: bigint): void
     buf[i] = Number(x & 0xffn);
     x >>= 8n;
   }
+}
+
+/** UTF-8 length; pure-ASCII strings (identifiers, names) are counted without calling into C++. */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > 128) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return n;
+}
+
+/** Writes `s` as UTF-8 at `pos`; returns the byte count. Short ASCII is copied byte by byte. */
+function writeText(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n <= 128) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[pos + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return buf.write(s, pos, 'utf8');
 }
