@@ -94,4 +94,43 @@ fail_resp = messages.ResponseMessage(
         result_message=contents.ResultMessage('object not found'))])
 out['failure_response_1_2'] = enc(fail_resp)
 
+
+
+
+# Request payloads the client builds (clients/kmip/operations.ts), protocol 1.4 unless noted.
+def req_out(name, op, payload, major=1, minor=4):
+    out[name] = req(op, payload, major, minor)
+
+
+name_attr = af.create_attribute(enums.AttributeType.NAME, 'mongodb-cmk')
+req_out('client_register_secret_data_1_0', enums.Operation.REGISTER, payloads.RegisterRequestPayload(
+    object_type=enums.ObjectType.SECRET_DATA,
+    template_attribute=objects.TemplateAttribute(attributes=[
+        af.create_attribute(enums.AttributeType.CRYPTOGRAPHIC_USAGE_MASK, [])]),
+    managed_object=secrets.SecretData(
+        secret_data_type=secrets.SecretData.SecretDataType(enums.SecretDataType.SEED),
+        key_block=objects.KeyBlock(
+            key_format_type=objects.KeyFormatType(enums.KeyFormatType.OPAQUE),
+            key_value=objects.KeyValue(key_material=objects.KeyMaterial(bytes(range(96))))))), 1, 0)
+req_out('client_get_attributes', enums.Operation.GET_ATTRIBUTES, payloads.GetAttributesRequestPayload(
+    unique_identifier='42', attribute_names=['State', 'Cryptographic Length']))
+req_out('client_get_attribute_list', enums.Operation.GET_ATTRIBUTE_LIST,
+        payloads.GetAttributeListRequestPayload(unique_identifier='42'))
+req_out('client_revoke', enums.Operation.REVOKE, payloads.RevokeRequestPayload(
+    unique_identifier=attributes.UniqueIdentifier('42'),
+    revocation_reason=objects.RevocationReason(code=enums.RevocationReasonCode.CESSATION_OF_OPERATION)))
+req_out('client_locate', enums.Operation.LOCATE, payloads.LocateRequestPayload(
+    maximum_items=10, attributes=[
+        af.create_attribute(enums.AttributeType.OBJECT_TYPE, enums.ObjectType.SYMMETRIC_KEY), name_attr]))
+req_out('client_decrypt_1_2', enums.Operation.DECRYPT, payloads.DecryptRequestPayload(
+    unique_identifier='42',
+    cryptographic_parameters=CryptographicParameters(
+        block_cipher_mode=enums.BlockCipherMode.CBC,
+        padding_method=enums.PaddingMethod.PKCS5,
+        cryptographic_algorithm=enums.CryptographicAlgorithm.AES),
+    data=bytes(range(16)), iv_counter_nonce=bytes(range(16, 32))), 1, 2)
+req_out('client_rekey', enums.Operation.REKEY, payloads.RekeyRequestPayload(unique_identifier='42'))
+req_out('client_query', enums.Operation.QUERY, payloads.QueryRequestPayload(query_functions=[
+    enums.QueryFunction.QUERY_OPERATIONS, enums.QueryFunction.QUERY_OBJECTS]))
+
 print(json.dumps(out, indent=2))
