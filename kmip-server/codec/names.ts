@@ -1,6 +1,6 @@
 import * as E from './enums.js';
 import { ENUM_ALIASES } from './enums.js';
-import { Tag, tagByName, tagInfo, tagName } from './tags.js';
+import { Tag, tagByName, tagInfo } from './tags.js';
 
 /** A named set of values (enumeration or bit mask) with lookups both ways. */
 export interface ValueSet {
@@ -106,4 +106,3 @@ export function parseMask(set: ValueSet, words: string): number | undefined {
   return mask | 0;
 }
 
-export { tagName };

@@ -1,7 +1,7 @@
 import { attributeName, attributeTag } from '../codec/attributes.js';
 import { Tag, tagName } from '../codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../codec/types.js';
-import { ItemType, int, struct, text } from '../codec/types.js';
+import { int, struct, text } from '../codec/types.js';
 import type { VersionCode } from '../codec/version.js';
 import { V2_0 } from '../codec/version.js';
 import { invalidField } from './errors.js';
@@ -104,4 +104,3 @@ export function attributeValue<T extends TtlvItem['type']>(attrs: readonly KmipA
   return a.value as Extract<TtlvItem, { type: T }>;
 }
 
-export { ItemType };
