@@ -30,6 +30,8 @@ export interface DiagnosticResult {
   /** Human-readable and safe to show: never contains secrets or key material. */
   message: string;
   durationMs: number;
+  /** Set on the failed step: what kind of failure it was (see KeystoreErrorCode). */
+  code?: KeystoreErrorCode;
 }
 
 export interface Diagnostics {
@@ -37,6 +39,8 @@ export interface Diagnostics {
   steps: DiagnosticResult[];
   /** The first failed step, when ok is false. */
   failedStep?: DiagnosticStep;
+  /** When ok is false: whether the failure is transient (worth testing again later). */
+  retryable?: boolean;
   key?: L1KeyMetadata;
 }
 

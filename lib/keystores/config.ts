@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { awsKmsSecretsSchema, awsKmsSettingsSchema } from './aws-kms/config.js';
+
+/**
+ * A keystore configuration is two documents: settings (stored in clear, shown in the console)
+ * and secrets (access keys, client secrets, PINs, client private keys: encrypted at rest by the
+ * caller, never returned by the API). Both are validated here.
+ */
+export const keystoreSettingsSchema = z.discriminatedUnion('kind', [awsKmsSettingsSchema]);
+
+export type KeystoreSettings = z.output<typeof keystoreSettingsSchema>;
+export type KeystoreSettingsInput = z.input<typeof keystoreSettingsSchema>;
+
+/** The secrets schema that goes with each kind. */
+export const keystoreSecretsSchemas = {
+  'aws-kms': awsKmsSecretsSchema,
+} as const;
+
+export type KeystoreSecrets = z.output<(typeof keystoreSecretsSchemas)[keyof typeof keystoreSecretsSchemas]>;

@@ -1,0 +1,46 @@
+import { AwsKmsConnector } from './aws-kms/connector.js';
+import { awsKmsSecretsSchema, needsSecretAccessKey } from './aws-kms/config.js';
+import type { AwsKmsConnectorOptions } from './aws-kms/connector.js';
+import { parseConfig } from './shared/config-error.js';
+import { createRedactor } from './shared/redact.js';
+import { KeystoreError } from './types.js';
+import type { L1Connector } from './types.js';
+import type { KeystoreSecrets, KeystoreSettings } from './config.js';
+import { keystoreSettingsSchema } from './config.js';
+
+export interface ConnectorOptions {
+  aws?: AwsKmsConnectorOptions;
+}
+
+/**
+ * Builds the connector for a keystore configuration. `settings` is what the store keeps in clear
+ * and the console shows; `secrets` is what the caller keeps encrypted at rest (lib/secrets) and
+ * decrypts only to build a connector. Invalid input fails here, with field names but never values.
+ */
+export function createConnector(settingsInput: unknown, secretsInput: unknown, options: ConnectorOptions = {}): L1Connector {
+  const redact = createRedactor(secretStrings(secretsInput));
+  try {
+    const settings: KeystoreSettings = parseConfig(keystoreSettingsSchema, settingsInput, 'keystore settings');
+    switch (settings.kind) {
+      case 'aws-kms': {
+        const secrets = parseConfig(awsKmsSecretsSchema, secretsInput ?? {}, 'AWS KMS secrets');
+        if (needsSecretAccessKey(settings) && !secrets.secretAccessKey) {
+          throw new KeystoreError('invalid-config', 'invalid AWS KMS secrets: secretAccessKey is required for static credentials');
+        }
+        return new AwsKmsConnector(settings, secrets, options.aws);
+      }
+      default:
+        throw new KeystoreError('invalid-config', `keystore kind ${(settings as { kind: string }).kind} is not supported yet`);
+    }
+  } catch (error) {
+    if (error instanceof KeystoreError) throw new KeystoreError(error.code, redact(error.message), error.step);
+    throw error;
+  }
+}
+
+export type { KeystoreSecrets, KeystoreSettings };
+
+function secretStrings(input: unknown): string[] {
+  if (!input || typeof input !== 'object') return [];
+  return Object.values(input as Record<string, unknown>).filter((v): v is string => typeof v === 'string');
+}
