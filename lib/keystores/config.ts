@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { awsKmsSecretsSchema, awsKmsSettingsSchema } from './aws-kms/config.js';
+import { pkcs11SecretsSchema, pkcs11SettingsSchema } from './pkcs11/config.js';
 
 /**
  * A keystore configuration is two documents: settings (stored in clear, shown in the console)
  * and secrets (access keys, client secrets, PINs, client private keys: encrypted at rest by the
  * caller, never returned by the API). Both are validated here.
  */
-export const keystoreSettingsSchema = z.discriminatedUnion('kind', [awsKmsSettingsSchema]);
+export const keystoreSettingsSchema = z.discriminatedUnion('kind', [awsKmsSettingsSchema, pkcs11SettingsSchema]);
 
 export type KeystoreSettings = z.output<typeof keystoreSettingsSchema>;
 export type KeystoreSettingsInput = z.input<typeof keystoreSettingsSchema>;
@@ -14,6 +15,7 @@ export type KeystoreSettingsInput = z.input<typeof keystoreSettingsSchema>;
 /** The secrets schema that goes with each kind. */
 export const keystoreSecretsSchemas = {
   'aws-kms': awsKmsSecretsSchema,
+  pkcs11: pkcs11SecretsSchema,
 } as const;
 
 export type KeystoreSecrets = z.output<(typeof keystoreSecretsSchemas)[keyof typeof keystoreSecretsSchemas]>;

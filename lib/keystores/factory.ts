@@ -1,6 +1,8 @@
 import { AwsKmsConnector } from './aws-kms/connector.js';
 import { awsKmsSecretsSchema, needsSecretAccessKey } from './aws-kms/config.js';
 import type { AwsKmsConnectorOptions } from './aws-kms/connector.js';
+import { Pkcs11Connector } from './pkcs11/connector.js';
+import { pkcs11SecretsSchema } from './pkcs11/config.js';
 import { parseConfig } from './shared/config-error.js';
 import { createRedactor } from './shared/redact.js';
 import { KeystoreError } from './types.js';
@@ -29,6 +31,8 @@ export function createConnector(settingsInput: unknown, secretsInput: unknown, o
         }
         return new AwsKmsConnector(settings, secrets, options.aws);
       }
+      case 'pkcs11':
+        return new Pkcs11Connector(settings, parseConfig(pkcs11SecretsSchema, secretsInput ?? {}, 'PKCS#11 secrets'));
       default:
         throw new KeystoreError('invalid-config', `keystore kind ${(settings as { kind: string }).kind} is not supported yet`);
     }
