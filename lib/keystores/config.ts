@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { awsKmsSecretsSchema, awsKmsSettingsSchema } from './aws-kms/config.js';
+import { azureKeyVaultSecretsSchema, azureKeyVaultSettingsSchema } from './azure-keyvault/config.js';
 import { pkcs11SecretsSchema, pkcs11SettingsSchema } from './pkcs11/config.js';
 
 /**
@@ -7,7 +8,7 @@ import { pkcs11SecretsSchema, pkcs11SettingsSchema } from './pkcs11/config.js';
  * and secrets (access keys, client secrets, PINs, client private keys: encrypted at rest by the
  * caller, never returned by the API). Both are validated here.
  */
-export const keystoreSettingsSchema = z.discriminatedUnion('kind', [awsKmsSettingsSchema, pkcs11SettingsSchema]);
+export const keystoreSettingsSchema = z.discriminatedUnion('kind', [awsKmsSettingsSchema, azureKeyVaultSettingsSchema, pkcs11SettingsSchema]);
 
 export type KeystoreSettings = z.output<typeof keystoreSettingsSchema>;
 export type KeystoreSettingsInput = z.input<typeof keystoreSettingsSchema>;
@@ -15,6 +16,7 @@ export type KeystoreSettingsInput = z.input<typeof keystoreSettingsSchema>;
 /** The secrets schema that goes with each kind. */
 export const keystoreSecretsSchemas = {
   'aws-kms': awsKmsSecretsSchema,
+  'azure-keyvault': azureKeyVaultSecretsSchema,
   pkcs11: pkcs11SecretsSchema,
 } as const;
 

@@ -82,3 +82,19 @@ describe('Probe', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('KeystoreError', () => {
+  it('keeps only name, code and status of an SDK cause, never its request', () => {
+    const sdkError = Object.assign(new Error('boom'), {
+      name: 'RestError',
+      code: 'Forbidden',
+      statusCode: 403,
+      request: { headers: { authorization: 'Bearer secret-token' }, body: '{"value":"l2-material"}' },
+    });
+    const e = new KeystoreError('access-denied', 'denied', 'key-exists', { cause: sdkError });
+    expect(e.cause).toEqual({ name: 'RestError', code: 'Forbidden', statusCode: 403 });
+    expect(JSON.stringify(e.cause)).not.toContain('secret-token');
+    const wrapped = new KeystoreError('internal', 'x', undefined, { cause: e });
+    expect(wrapped.cause).toBe(e);
+  });
+});

@@ -1,6 +1,8 @@
 import { AwsKmsConnector } from './aws-kms/connector.js';
 import { awsKmsSecretsSchema, needsSecretAccessKey } from './aws-kms/config.js';
 import type { AwsKmsConnectorOptions } from './aws-kms/connector.js';
+import { AzureKeyVaultConnector } from './azure-keyvault/connector.js';
+import { azureKeyVaultSecretsSchema } from './azure-keyvault/config.js';
 import { Pkcs11Connector } from './pkcs11/connector.js';
 import { pkcs11SecretsSchema } from './pkcs11/config.js';
 import { parseConfig } from './shared/config-error.js';
@@ -31,6 +33,8 @@ export function createConnector(settingsInput: unknown, secretsInput: unknown, o
         }
         return new AwsKmsConnector(settings, secrets, options.aws);
       }
+      case 'azure-keyvault':
+        return new AzureKeyVaultConnector(settings, parseConfig(azureKeyVaultSecretsSchema, secretsInput ?? {}, 'Azure Key Vault secrets'));
       case 'pkcs11':
         return new Pkcs11Connector(settings, parseConfig(pkcs11SecretsSchema, secretsInput ?? {}, 'PKCS#11 secrets'));
       default:
