@@ -34,7 +34,9 @@ export const awsKmsSettingsSchema = z.object({
   timeoutMs: z.number().int().min(50).max(60_000).default(5_000),
   /** SDK attempts per call; workflows retry on top, so keep this small. */
   maxAttempts: z.number().int().min(1).max(5).default(2),
-});
+  })
+  // Unknown fields are refused, so a secret pasted into settings is never stored in clear.
+  .strict();
 
 export const awsKmsSecretsSchema = z.object({
   secretAccessKey: z.string().min(16, 'is too short for an AWS secret access key').optional(),

@@ -19,7 +19,9 @@ export const azureKeyVaultSettingsSchema = z.object({
   caCertPem: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be PEM' }).optional(),
   timeoutMs: z.number().int().min(50).max(60_000).default(5_000),
   maxRetries: z.number().int().min(0).max(5).default(1),
-});
+  })
+  // Unknown fields are refused, so a secret pasted into settings is never stored in clear.
+  .strict();
 
 export const azureKeyVaultSecretsSchema = z.object({
   clientSecret: z.string().min(1, 'is required'),

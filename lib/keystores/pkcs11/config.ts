@@ -25,6 +25,8 @@ export const pkcs11SettingsSchema = z
     /** Sessions kept open per token; one operation per session at a time. */
     sessionPoolSize: z.number().int().min(1).max(32).default(4),
   })
+  // Unknown fields are refused, so a PIN pasted into settings is never stored in clear.
+  .strict()
   .refine((s) => (s.tokenLabel === undefined) !== (s.slotIndex === undefined), {
     message: 'set exactly one of tokenLabel and slotIndex',
     path: ['tokenLabel'],
