@@ -14,6 +14,8 @@ import path from 'node:path';
 import https from 'node:https';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { KeyClient } from '@azure/keyvault-keys';
+import { KmipClient } from '../clients/kmip/index.js';
+import { startPyKmip } from '../clients/kmip/testing/pykmip.js';
 import { createConnector } from '../lib/keystores/factory.js';
 import type { L1Connector } from '../lib/keystores/types.js';
 import { startLocalKms } from '../tests/support/emulators/local-kms.js';
@@ -118,6 +120,25 @@ async function benchAzure(rows: Row[], cleanups: Array<() => Promise<void>>): Pr
   }
 }
 
+async function benchKmip(rows: Row[], cleanups: Array<() => Promise<void>>): Promise<void> {
+  try {
+    const server = await startPyKmip();
+    cleanups.push(() => server.stop());
+    const admin = new KmipClient({ host: server.host, port: server.port, ca: server.pki.caPem, cert: server.pki.clientCertPem, key: server.pki.clientKeyPem });
+    const { uniqueIdentifier } = await admin.create({ length: 256 });
+    await admin.activate(uniqueIdentifier);
+    await admin.close();
+    const c = createConnector(
+      { kind: 'kmip', host: server.host, port: server.port, caCertPem: server.pki.caPem, clientCertPem: server.pki.clientCertPem, keyUniqueIdentifier: uniqueIdentifier },
+      { clientKeyPem: server.pki.clientKeyPem },
+    );
+    cleanups.push(() => c.close());
+    rows.push(await measure('kmip (Encrypt/Decrypt AES-GCM)', `PyKMIP ${server.version}`, c));
+  } catch (error) {
+    rows.push({ connector: 'kmip', emulator: 'PyKMIP', note: `skipped: ${(error as Error).message.split('\n')[0]}` });
+  }
+}
+
 function printTable(rows: Row[]): void {
   const fmt = (n?: number) => (n === undefined ? '-' : n.toFixed(2));
   const header = ['connector', 'emulator', 'wrap p50', 'wrap p99', 'unwrap p50', 'unwrap p99'];
@@ -139,6 +160,7 @@ async function main(): Promise<void> {
     await benchAws(rows, cleanups);
     await benchPkcs11(rows, cleanups);
     await benchAzure(rows, cleanups);
+    await benchKmip(rows, cleanups);
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }

@@ -42,10 +42,10 @@ describe('keystore settings', () => {
     }
   });
 
-  it('refuses KMIP until the KMIP client is available, after validating its secrets', () => {
+  it('validates KMIP secrets (the client private key) before building the connector', () => {
     const settings = { kind: 'kmip', host: 'hsm.example', caCertPem: '-----BEGIN CERTIFICATE-----x', clientCertPem: '-----BEGIN CERTIFICATE-----y', keyUniqueIdentifier: '42' };
     expect(() => createConnector(settings, {})).toThrow(/clientKeyPem/);
-    expect(() => createConnector(settings, { clientKeyPem: '-----BEGIN PRIVATE KEY-----z' })).toThrow(/not available/);
+    expect(() => createConnector(settings, { clientKeyPem: 'not a key' })).toThrow(/clientKeyPem/);
   });
 });
 

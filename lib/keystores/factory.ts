@@ -5,6 +5,7 @@ import { AzureKeyVaultConnector } from './azure-keyvault/connector.js';
 import { azureKeyVaultSecretsSchema } from './azure-keyvault/config.js';
 import { Pkcs11Connector } from './pkcs11/connector.js';
 import { pkcs11SecretsSchema } from './pkcs11/config.js';
+import { KmipConnector } from './kmip/connector.js';
 import { kmipSecretsSchema } from './kmip/config.js';
 import { parseConfig } from './shared/config-error.js';
 import { createRedactor } from './shared/redact.js';
@@ -39,9 +40,7 @@ export function createConnector(settingsInput: unknown, secretsInput: unknown, o
       case 'pkcs11':
         return new Pkcs11Connector(settings, parseConfig(pkcs11SecretsSchema, secretsInput ?? {}, 'PKCS#11 secrets'));
       case 'kmip':
-        parseConfig(kmipSecretsSchema, secretsInput ?? {}, 'KMIP secrets');
-        // Needs the project's KMIP client (clients/kmip on the kmip branch); refuse rather than pretend.
-        throw new KeystoreError('invalid-config', 'the KMIP keystore connector is not available in this build yet');
+        return new KmipConnector(settings, parseConfig(kmipSecretsSchema, secretsInput ?? {}, 'KMIP secrets'));
     }
   } catch (error) {
     if (error instanceof KeystoreError) throw new KeystoreError(error.code, redact(error.message), error.step);

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 
 /**
- * A customer's KMIP-speaking HSM (HYOK). The connector itself needs the project's KMIP client
- * (clients/kmip, being written on the kmip branch); these schemas let the API store and validate
- * the configuration meanwhile. Encrypt/Decrypt run on the customer's server with AES-GCM and the
- * tenant context as Authenticated Encryption Additional Data (KMIP 1.4+; PyKMIP supports it).
+ * A customer's KMIP-speaking HSM (HYOK), reached with the project's KMIP client (clients/kmip).
+ * Encrypt/Decrypt run on the customer's server with AES-GCM and the tenant context as
+ * Authenticated Encryption Additional Data (KMIP 1.4+; PyKMIP supports it).
  */
 export const kmipSettingsSchema = z.object({
   kind: z.literal('kmip'),
