@@ -9,8 +9,9 @@ import type { SelfSigned } from './self-signed.js';
  * Lowkey Vault (an Azure Key Vault API emulator, a Spring Boot jar). Its application jar is not on
  * Maven Central (only its client and Testcontainers modules are), so it is looked up as:
  *   $OPENKCM_LOWKEY_VAULT_JAR, or ~/.cache/openkcm/lowkey-vault/lowkey-vault-app-*.jar
- * The jar in that cache was built from the project's sources with `lowkey-vault.pom.xml` (beside
- * this file); see buildInstructions(). Recent versions need Java 25.
+ * The project publishes the app jar only to GitHub Packages, which this machine's registries do not
+ * reach; point OPENKCM_LOWKEY_VAULT_JAR at a jar obtained there. Recent versions need Java 25.
+ * Without it the Azure tests skip and say why.
  */
 export interface LowkeyVault {
   /** Vault base URL (https, self-signed certificate below). */
@@ -43,7 +44,7 @@ export function javaForLowkeyVault(): string {
 }
 
 export function buildInstructions(): string {
-  return 'to build it: copy lowkey-vault.pom.xml into a checkout of nagyesta/lowkey-vault as pom.xml, replace @version@ in lowkey-vault-app/src/main/resources/application.properties, run `JAVA_HOME=<jdk25> mvn -DskipTests package` and copy target/lowkey-vault-app-*.jar into the cache';
+  return 'the app jar is published to GitHub Packages only (com.github.nagyesta.lowkey-vault:lowkey-vault-app), not to Maven Central';
 }
 
 /** Starts Lowkey Vault on random loopback ports with a fresh self-signed certificate. */
