@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CipherStream } from './cipher.js';
 
 interface Entry {
@@ -14,9 +14,14 @@ interface Entry {
  * stream lives in the connection that opened it: the Correlation Value is only meaningful on
  * that connection, and the cipher context — which holds the key — dies with it. Bounded, so a
  * client cannot pin unbounded memory; `clear()` runs when the connection closes.
+ *
+ * One stream per key and operation per connection: the Correlation Value is derived from a
+ * per-connection secret, the operation and the key id, so starting again on the same key
+ * replaces the unfinished stream (and gets the same value, as the OASIS stream cases expect).
  */
 export class CipherStreams {
   private readonly entries = new Map<string, Entry>();
+  private readonly secret = randomBytes(16);
 
   constructor(
     private readonly maxStreams = 16,
@@ -25,12 +30,14 @@ export class CipherStreams {
 
   open(uid: string, operation: number, stream: CipherStream, key: Buffer): Buffer {
     this.expire();
-    if (this.entries.size >= this.maxStreams) {
+    if (this.entries.size >= this.maxStreams && !this.entries.has(this.idFor(uid, operation))) {
       const oldest = this.entries.keys().next().value as string;
       this.drop(oldest);
     }
-    const correlation = randomBytes(16);
-    this.entries.set(correlation.toString('hex'), { uid, operation, stream, key, openedAt: Date.now() });
+    const id = this.idFor(uid, operation);
+    const correlation = Buffer.from(id, 'hex');
+    this.drop(id);
+    this.entries.set(id, { uid, operation, stream, key, openedAt: Date.now() });
     return correlation;
   }
 
@@ -38,6 +45,10 @@ export class CipherStreams {
   get(correlation: Uint8Array, uid: string, operation: number): CipherStream | undefined {
     const e = this.entries.get(Buffer.from(correlation).toString('hex'));
     return e && e.uid === uid && e.operation === operation ? e.stream : undefined;
+  }
+
+  private idFor(uid: string, operation: number): string {
+    return createHash('sha256').update(this.secret).update(`${operation}\0${uid}`).digest().subarray(0, 16).toString('hex');
   }
 
   close(correlation: Uint8Array): void {

@@ -97,6 +97,7 @@ function record(op: Op, operation: string, result: 'success' | 'failure' | 'deni
     crossTenant: op.crossTenant,
     latencyMs: performance.now() - started,
     clientAddress: s.clientAddress,
+    details: s.correlation ? { clientCorrelation: auditText(s.correlation.client, 256)!, serverCorrelation: s.correlation.server } : undefined,
     });
   } catch (e) {
     if (e instanceof AuditUnavailableError) throw new KmipError(ResultReason.GeneralFailure, 'audit log unavailable: operation refused');

@@ -38,6 +38,11 @@ export interface PeerIdentity {
 export class Session {
   /** Key material referenced by the response being built; zeroed after encoding. */
   readonly wipe: Uint8Array[] = [];
+  /**
+   * Correlation values of the request being served: the client's (if it sent one) and the one
+   * the server answers with, both recorded in the audit event.
+   */
+  correlation: { client: string; server: string } | undefined;
   private cipherStreams: CipherStreams | undefined;
 
   constructor(

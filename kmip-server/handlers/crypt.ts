@@ -109,12 +109,16 @@ function cipherHandler(operation: number): OpHandler {
       if (!stream) throw new KmipError(ResultReason.InvalidField, 'unknown Correlation Value for this key and operation');
       try {
         const part = stream.update(data);
+        if (!encrypting) op.session.wipe.push(part);
         if (!final) {
-          out.push(bytes(Tag.Data, part), bytes(Tag.CorrelationValue, correlation));
+          if (part.length > 0) out.push(bytes(Tag.Data, part));
+          out.push(bytes(Tag.CorrelationValue, correlation));
           return out;
         }
         const last = stream.final(p.bytesOpt(Tag.AuthenticatedEncryptionTag));
-        out.push(bytes(Tag.Data, concat(part, last.data)));
+        const rest = concat(part, last.data);
+        if (!encrypting) op.session.wipe.push(rest);
+        if (rest.length > 0) out.push(bytes(Tag.Data, rest));
         if (last.tag) out.push(bytes(Tag.AuthenticatedEncryptionTag, last.tag));
         return out;
       } finally {
@@ -143,7 +147,8 @@ function cipherHandler(operation: number): OpHandler {
     if (init && !final) {
       // Keep the key for the rest of the stream (zeroed when the stream closes).
       const c = op.session.streams.open(uid, operation, stream, Buffer.from(key));
-      out.push(bytes(Tag.Data, first));
+      if (!encrypting) op.session.wipe.push(first);
+      if (first.length > 0) out.push(bytes(Tag.Data, first));
       if (generatedIv) out.push(bytes(Tag.IVCounterNonce, generatedIv));
       out.push(bytes(Tag.CorrelationValue, c));
       return out;

@@ -149,8 +149,18 @@ export class KmipConnection {
         this.socket.destroy();
         return;
       }
-      response = await dispatch(request, this.session, deps.dispatch);
+      const clientCorrelation = request.header.clientCorrelationValue;
+      if (clientCorrelation !== undefined) {
+        // A client that correlates gets a server value too; it names this request in the audit log.
+        this.session.correlation = { client: clientCorrelation, server: nextServerCorrelation() };
+        response = await dispatch(request, this.session, deps.dispatch);
+        response = { ...response, header: { ...response.header, serverCorrelationValue: this.session.correlation.server } };
+        this.session.correlation = undefined;
+      } else {
+        response = await dispatch(request, this.session, deps.dispatch);
+      }
     } catch (e) {
+      this.session.correlation = undefined;
       if (e instanceof TtlvDecodeError) {
         deps.metrics.malformed.inc({ problem: e.problem });
         response = messageFailure(version, invalidMessage(`malformed request: ${e.problem}`));
@@ -200,6 +210,15 @@ export class KmipConnection {
       this.socket.on('close', done);
     });
   }
+}
+
+let correlationCounter = 0;
+const correlationPrefix = `${process.pid.toString(16).toUpperCase()}`;
+
+/** `<worker pid hex>-<n>`: unique per process lifetime, short, and greppable across logs and audit. */
+function nextServerCorrelation(): string {
+  correlationCounter = (correlationCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${correlationPrefix}-${correlationCounter}`;
 }
 
 /** The request's protocol version, read leniently so even a refusal can echo it. */
