@@ -81,6 +81,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string>;
   /** Start the KMIP server right away (default true). */
   readonly startServer?: boolean;
+  /** Extra Node options for the server (e.g. `--cpu-prof`; cluster workers inherit them). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function startKmipHarness(options: HarnessOptions = {}): Promise<KmipHarness> {
@@ -117,7 +119,7 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
       const port = await freePort();
       const adminPort = await freePort();
       const logFile = path.join(dataDir, `kmip-server-${port}.log`);
-      const launched = launch(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'kmip-server/main.ts')], {
+      const launched = launch(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(REPO_ROOT, 'kmip-server/main.ts')], {
         cwd: REPO_ROOT,
         logFile,
         env: {
