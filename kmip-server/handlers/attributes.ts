@@ -30,6 +30,9 @@ export const getAttributes: OpHandler = async (p, ctx, op) => {
   const uid = p.uniqueIdentifier(ctx.idPlaceholder);
   const names = requestedNames(p);
   const t = await resolveTarget(op, uid);
+  if (t.kind === 'stored' && t.object.attributes.has('Usage Limits')) {
+    t.object.usageUsed = await op.services.objects.usageOf(op.tenantId, t.object.uid);
+  }
   const bag = visibleAttributes(t, op.now, op.version);
   const list = selectAttributes(bag, names);
   const id = t.kind === 'ephemeral' ? t.id.id : t.object.uid;

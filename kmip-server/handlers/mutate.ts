@@ -3,7 +3,7 @@ import { ConcurrentModificationError } from '../objects/repository.js';
 import type { Op } from './context.js';
 import { resolveStored } from './targets.js';
 
-const ATTEMPTS = 4;
+const ATTEMPTS = 8;
 
 /**
  * Read, change, write with the revision read — retried when another worker or node wrote in
@@ -21,6 +21,8 @@ export async function mutate<T>(op: Op, uid: string, what: string, change: (o: M
       return result;
     } catch (e) {
       if (!(e instanceof ConcurrentModificationError) || attempt >= ATTEMPTS) throw e;
+      // Another writer holds the next revision: give its write time to land, then re-read.
+      await new Promise((r) => setTimeout(r, 2 * attempt + Math.random() * 5));
     }
   }
 }

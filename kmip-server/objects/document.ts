@@ -85,7 +85,6 @@ export function toDocument(o: ManagedObject): KmipObjectDocument {
     attributes: b.toStored(),
     match: [],
     material: storeMaterial(o.material),
-    usageUsed: o.usageUsed,
     rev: o.rev,
   };
   const alg = enumAttr(b, 'Cryptographic Algorithm');
@@ -152,7 +151,7 @@ export function fromDocument(doc: KmipObjectDocument): ManagedObject {
     objectType: doc.objectType,
     attributes,
     material,
-    usageUsed: doc.usageUsed ?? 0,
+    usageUsed: 0,
     rev: doc.rev,
   };
 }

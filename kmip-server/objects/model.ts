@@ -13,7 +13,7 @@ export interface ManagedObject {
   readonly objectType: number;
   attributes: AttributeBag;
   material: MaterialRef;
-  /** Bytes or operations consumed against Usage Limits (kept beside the attribute so it can be incremented atomically). */
+  /** Bytes or operations used against Usage Limits, when a handler read the ledger (see ObjectRepository); else 0. */
   usageUsed: number;
   /** Optimistic-concurrency counter: every write must name the revision it read. */
   readonly rev: number;
@@ -70,7 +70,6 @@ export interface KmipObjectDocument {
   /** Equality keys for Locate: `<attribute name>=<base64 of the encoded value>`. */
   match: string[];
   material: StoredMaterial;
-  usageUsed: number;
   rev: number;
 }
 

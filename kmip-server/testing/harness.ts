@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { createL2Version } from '../../lib/keys/lifecycle.js';
+import { kmipAdminToken } from '../../lib/kmip-nodes/invalidation.js';
 import { WrappedL2Repository } from '../../lib/keys/repository.js';
 import { createConnector } from '../../lib/keystores/factory.js';
 import { PlatformPki } from '../../lib/pki/platform-pki.js';
@@ -66,6 +67,9 @@ export interface KmipHarness {
   provisionTenant(tenantId: string): Promise<TenantFixture>;
   issueClient(tenantId: string, serviceId?: string, validityDays?: number): Promise<ClientCredentials>;
   startServer(extraEnv?: Record<string, string>): Promise<KmipServerProcess>;
+  /** POST /internal/tenants/:id/invalidate with the platform's admin token (what workflows do). */
+  invalidate(tenantId: string): Promise<void>;
+  readonly adminToken: string;
   disableL1(t: TenantFixture): Promise<void>;
   enableL1(t: TenantFixture): Promise<void>;
   stop(): Promise<void>;
@@ -105,7 +109,9 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
     const store = await connectStore(mongoUri, database);
     cleanups.push(() => store.close());
     const platformKeyFile = path.join(dataDir, 'platform.key');
-    const box = new SecretBox(await loadOrCreatePlatformKey(platformKeyFile));
+    const platformKeys = await loadOrCreatePlatformKey(platformKeyFile);
+    const box = new SecretBox(platformKeys);
+    const adminToken = kmipAdminToken(platformKeys.current);
     const pki = await PlatformPki.open(store.db, box);
     const tenants = new TenantRepository(store.db);
     const l1Configs = new L1ConfigRepository(store.db);
@@ -190,6 +196,8 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
         }
         await tenants.setStatus(tenantId, 'ready');
         await tenants.setL1State(tenantId, { status: 'active', configId, currentL2Version: 1 });
+        // As the activation workflow does: every node re-reads the tenant now instead of at its next poll.
+        if (h.server) await h.invalidate(tenantId);
         return { tenantId, keyArn, configId };
       },
       async issueClient(tenantId, serviceId = 'mongodb', validityDays) {
@@ -202,6 +210,11 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
         writeFileSync(files.combined, issued.privateKeyPem + issued.chainPem, { mode: 0o600 });
         return { tenantId, serviceId, serial: issued.serial, certPem: issued.chainPem, keyPem: issued.privateKeyPem, caPem: issued.caPem, files };
       },
+      async invalidate(tenantId) {
+        const r = await fetch(`${h.server.adminUrl}/internal/tenants/${tenantId}/invalidate`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+        if (r.status !== 204) throw new Error(`invalidate answered ${r.status}`);
+      },
+      adminToken,
       async disableL1(t) {
         await kmsAdmin.send(new DisableKeyCommand({ KeyId: t.keyArn }));
       },
