@@ -21,6 +21,7 @@ const schema = z.object({
   OPENKCM_KMIP_ADVERTISE_HOST: z.string().min(1).optional(),
   OPENKCM_KMIP_SERVER_NAMES: z.string().default(''),
   OPENKCM_KMIP_SCHEDULING: z.enum(['none', 'rr']).default('none'),
+  OPENKCM_KMIP_AUDIT_BUFFER: int(1, 10_000_000).default(10_000),
 });
 
 export interface KmipServerOptions {
@@ -38,6 +39,8 @@ export interface KmipServerOptions {
   serverIpAddresses: string[];
   /** `none`: workers accept on the shared socket themselves (fastest); `rr`: the primary hands connections out. */
   scheduling: 'none' | 'rr';
+  /** Audit events a worker holds while the store is away; once full, operations are refused. */
+  auditBuffer: number;
 }
 
 export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServerOptions {
@@ -58,5 +61,6 @@ export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServe
     serverDnsNames: names.filter((n) => !isIp(n)),
     serverIpAddresses: names.filter(isIp),
     scheduling: e.OPENKCM_KMIP_SCHEDULING,
+    auditBuffer: e.OPENKCM_KMIP_AUDIT_BUFFER,
   };
 }

@@ -38,6 +38,8 @@ export async function runWorker(): Promise<void> {
   const config = loadConfig();
   const opts = loadKmipOptions();
   const log = createLogger(config.logLevel, 'kmip-worker', { worker: cluster.worker?.id });
+  // First thing: answer the primary's metrics requests (a starting worker must not stall /metrics).
+  new AggregatorRegistry();
   const init = await new Promise<Extract<ToWorker, { type: 'openkcm:init' }>>((resolve) => {
     const onMessage = (m: unknown): void => {
       if (isToWorker(m) && m.type === 'openkcm:init') {
@@ -79,14 +81,13 @@ export async function runWorker(): Promise<void> {
   const audit = new AuditWriter({
     db,
     role: 'kmip',
+    bufferLimit: opts.auditBuffer,
     hooks: {
       onFlushError: ({ error, attempt, depth }) => log.warn({ err: (error as Error).message, attempt, depth }, 'audit flush failed; retrying'),
       onRefused: ({ depth }) => log.error({ depth }, 'audit buffer full: refusing operations'),
     },
   });
   const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats().depth);
-  // Installs the responder the primary's AggregatorRegistry talks to.
-  new AggregatorRegistry();
 
   let listener: KmipListener | undefined;
   const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener?.closeSerials(serials));

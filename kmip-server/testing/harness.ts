@@ -63,6 +63,8 @@ export interface KmipHarness {
   readonly pki: PlatformPki;
   readonly kms: LocalKms;
   readonly kmsAdmin: KMSClient;
+  /** The store process: kill it to simulate an outage, restart it on the same address and data. */
+  readonly ferret: { kill(): Promise<void>; restart(): Promise<void> };
   server: KmipServerProcess;
   provisionTenant(tenantId: string): Promise<TenantFixture>;
   issueClient(tenantId: string, serviceId?: string, validityDays?: number): Promise<ClientCredentials>;
@@ -97,9 +99,13 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
   try {
     const ferretPort = await freePort();
     const ferretLog = path.join(dataDir, 'ferretdb.log');
-    const ferret: Launched = launch(FERRETDB, ['--listen-addr', `127.0.0.1:${ferretPort}`, '--sqlite-url', `file:${ferretDir}/`], { logFile: ferretLog });
+    const startFerret = async (): Promise<Launched> => {
+      const l = launch(FERRETDB, ['--listen-addr', `127.0.0.1:${ferretPort}`, '--sqlite-url', `file:${ferretDir}/`], { logFile: ferretLog });
+      await waitUntil('FerretDB', l, () => portOpen(ferretPort), 20_000, ferretLog);
+      return l;
+    };
+    let ferret: Launched = await startFerret();
     cleanups.push(() => ferret.stop());
-    await waitUntil('FerretDB', ferret, () => portOpen(ferretPort), 20_000, ferretLog);
     const mongoUri = `mongodb://127.0.0.1:${ferretPort}/`;
     const database = 'openkcm';
     const kms = await startLocalKms();
@@ -169,6 +175,15 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
       pki,
       kms,
       kmsAdmin,
+      ferret: {
+        kill: async () => {
+          ferret.child.kill('SIGKILL');
+          await new Promise((r) => (ferret.child.exitCode !== null || ferret.child.signalCode !== null ? r(undefined) : ferret.child.once('exit', r)));
+        },
+        restart: async () => {
+          ferret = await startFerret();
+        },
+      },
       server: undefined as unknown as KmipServerProcess,
       startServer,
       async provisionTenant(tenantId) {
