@@ -62,17 +62,17 @@ export async function runWorker(): Promise<void> {
     openSecrets: (sealed, aad) => box.open(sealed, aad),
     build: (settings, secrets) => createConnector(settings, secrets),
   });
-  let hierarchy: StoreKeyHierarchy | undefined;
+  // Callbacks below refer to objects built after them; none runs before start() is called.
   const view = new TenantStateView(tenants, {
     pollIntervalMs: opts.tenantPollMs,
     // A changed L1 state (revoked, re-activated, rotated) drops the tenant's cached keys and connectors.
     onChange: (tenantId) => {
-      hierarchy?.invalidate(tenantId);
+      hierarchy.invalidate(tenantId);
       void resolver.evictTenant(tenantId);
     },
     onError: (error) => log.warn({ err: (error as Error).message }, 'tenant state poll failed'),
   });
-  hierarchy = new StoreKeyHierarchy({
+  const hierarchy = new StoreKeyHierarchy({
     repository: new WrappedL2Repository(db),
     cache,
     tenantState: (tenantId) => view.get(tenantId),
@@ -89,10 +89,7 @@ export async function runWorker(): Promise<void> {
   });
   const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats().depth);
 
-  let listener: KmipListener | undefined;
-  const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener?.closeSerials(serials));
-  await view.start();
-  await revoked.start();
+  const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener.closeSerials(serials));
 
   const services: KmipServices = {
     objects: new ObjectRepository(db),
@@ -103,7 +100,7 @@ export async function runWorker(): Promise<void> {
     log,
     now: () => new Date(),
   };
-  listener = new KmipListener({
+  const listener = new KmipListener({
     tls: { ...init.tls, ticketKeys: Buffer.from(init.ticketKeys, 'base64'), sessionTimeoutSeconds: opts.sessionTimeoutSeconds },
     connection: {
       dispatch: { handlers: kmipHandlers(), supportedVersions: SUPPORTED_VERSIONS },
@@ -116,6 +113,8 @@ export async function runWorker(): Promise<void> {
     log,
     metrics,
   });
+  await view.start();
+  await revoked.start();
   await listener.listen(config.kmip.port, config.kmip.host);
   const sweeper = setInterval(() => cache.sweep(), 15_000);
   sweeper.unref();

@@ -9,7 +9,7 @@ import type { MaterialFormat, MaterialRef } from '../objects/model.js';
 import { readAttributes } from '../protocol/attributes.js';
 import { KmipError, featureNotSupported, invalidField } from '../protocol/errors.js';
 import type { Fields } from '../protocol/payload.js';
-import type { Op, OpHandler } from './context.js';
+import type { OpHandler } from './context.js';
 import { newObject, templateBag } from './new-object.js';
 import { digestOf, sealAad } from './targets.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KmipResultError } from '../../../clients/kmip/errors.js';
+import type { KmipResultError } from '../../../clients/kmip/errors.js';
 import { ResultReason } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool } from '../../../kmip-server/codec/types.js';
