@@ -71,6 +71,8 @@ export interface KmipObjectDocument {
   match: string[];
   material: StoredMaterial;
   rev: number;
+  /** When the document was inserted (milliseconds; Locate answers in this order). Set once. */
+  createdAt?: Date;
 }
 
 export type StoredMaterial =

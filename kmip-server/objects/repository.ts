@@ -65,12 +65,12 @@ export class ObjectRepository {
 
   async ensureIndexes(): Promise<void> {
     await this.collection.createIndex({ tenantId: 1, match: 1 }, { name: 'tenant_match' });
-    await this.collection.createIndex({ tenantId: 1, 'dates.initial': 1 }, { name: 'tenant_initial' });
+    await this.collection.createIndex({ tenantId: 1, createdAt: 1 }, { name: 'tenant_created' });
     await this.usage.createIndex({ tenantId: 1, uid: 1 }, { name: 'tenant_uid' });
   }
 
-  async insert(o: ManagedObject): Promise<void> {
-    await this.collection.insertOne(toDocument(o));
+  async insert(o: ManagedObject, now = new Date()): Promise<void> {
+    await this.collection.insertOne({ ...toDocument(o), createdAt: now });
   }
 
   async get(tenantId: string, uid: string): Promise<ManagedObject | undefined> {
@@ -142,7 +142,7 @@ export class ObjectRepository {
     if (q.objectType !== undefined) filter.objectType = q.objectType;
     if (q.uid !== undefined) filter._id = q.uid;
     if (q.excludeDestroyed) filter['material.kind'] = { $ne: 'destroyed' };
-    const cursor = this.collection.find(filter).sort({ 'dates.initial': 1, _id: 1 });
+    const cursor = this.collection.find(filter).sort({ createdAt: 1, _id: 1 });
     try {
       for await (const doc of cursor) yield fromDocument(doc);
     } finally {
