@@ -22,6 +22,8 @@ const schema = z.object({
   OPENKCM_KMIP_SERVER_NAMES: z.string().default(''),
   OPENKCM_KMIP_SCHEDULING: z.enum(['none', 'rr']).default('none'),
   OPENKCM_KMIP_AUDIT_BUFFER: int(1, 10_000_000).default(10_000),
+  OPENKCM_KMIP_AUDIT_BATCH: int(1, 10_000).default(100),
+  OPENKCM_KMIP_ADMIN_HOST: z.string().min(1).optional(),
 });
 
 export interface KmipServerOptions {
@@ -41,6 +43,13 @@ export interface KmipServerOptions {
   scheduling: 'none' | 'rr';
   /** Audit events a worker holds while the store is away; once full, operations are refused. */
   auditBuffer: number;
+  /**
+   * Audit events per insert. Serialising a batch blocks the event loop; at 500 events that
+   * showed as a ~10 ms p99 on the bench, at 100 it is a third of that for the same store load.
+   */
+  auditBatch: number;
+  /** Where the admin endpoint listens (default: the KMIP host). */
+  adminHost: string | undefined;
 }
 
 export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServerOptions {
@@ -62,5 +71,7 @@ export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServe
     serverIpAddresses: names.filter(isIp),
     scheduling: e.OPENKCM_KMIP_SCHEDULING,
     auditBuffer: e.OPENKCM_KMIP_AUDIT_BUFFER,
+    auditBatch: e.OPENKCM_KMIP_AUDIT_BATCH,
+    adminHost: e.OPENKCM_KMIP_ADMIN_HOST,
   };
 }

@@ -159,13 +159,14 @@ export async function runPrimary(): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => {
     admin.once('error', reject);
-    admin.listen(config.kmip.adminPort, config.kmip.host, () => resolve());
+    admin.listen(config.kmip.adminPort, opts.adminHost ?? config.kmip.host, () => resolve());
   });
 
   for (let i = 0; i < opts.workers; i++) fork();
 
   const nodes = new KmipNodeRegistry(store.db);
-  const advertise = opts.advertiseHost ?? (config.kmip.host === '0.0.0.0' || config.kmip.host === '::' ? hostname() : config.kmip.host);
+  const adminHost = opts.adminHost ?? config.kmip.host;
+  const advertise = opts.advertiseHost ?? (adminHost === '0.0.0.0' || adminHost === '::' ? hostname() : adminHost);
   const node = {
     _id: `${hostname()}:${config.kmip.adminPort}`,
     adminUrl: `http://${advertise.includes(':') ? `[${advertise}]` : advertise}:${config.kmip.adminPort}`,

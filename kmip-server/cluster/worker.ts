@@ -82,6 +82,7 @@ export async function runWorker(): Promise<void> {
     db,
     role: 'kmip',
     bufferLimit: opts.auditBuffer,
+    batchSize: opts.auditBatch,
     hooks: {
       onFlushError: ({ error, attempt, depth }) => log.warn({ err: (error as Error).message, attempt, depth }, 'audit flush failed; retrying'),
       onRefused: ({ depth }) => log.error({ depth }, 'audit buffer full: refusing operations'),
