@@ -133,7 +133,8 @@ export function bytesOf(value: Uint8Array | { buffer: Uint8Array }): Buffer {
   return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
 }
 
-export function fromDocument(doc: KmipObjectDocument): ManagedObject {
+/** Builds the object from a document; needs only the fields of ObjectRepository's read projection. */
+export function fromDocument(doc: Pick<KmipObjectDocument, '_id' | 'tenantId' | 'owner' | 'objectType' | 'attributes' | 'material' | 'rev'>): ManagedObject {
   const attributes = AttributeBag.fromStored(
     doc.attributes.map((a) => ({ n: a.n, v: bytesOf(a.v as Uint8Array | { buffer: Uint8Array }) })),
   );

@@ -35,6 +35,12 @@ interface UsageEntry {
   at: Date;
 }
 
+/**
+ * What the server reads back: the attributes are the truth, so the typed copies and the Locate
+ * keys (more than half of a document) stay in the store.
+ */
+const READ_PROJECTION = { _id: 1, tenantId: 1, owner: 1, objectType: 1, attributes: 1, material: 1, rev: 1 } as const;
+
 /** A revision claim this old, on an object still at the previous revision, belongs to a writer that died. */
 const STALE_CLAIM_MS = 30_000;
 
@@ -74,7 +80,7 @@ export class ObjectRepository {
   }
 
   async get(tenantId: string, uid: string): Promise<ManagedObject | undefined> {
-    const doc = await this.collection.findOne({ _id: uid, tenantId });
+    const doc = await this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION });
     return doc ? fromDocument(doc) : undefined;
   }
 
@@ -142,7 +148,7 @@ export class ObjectRepository {
     if (q.objectType !== undefined) filter.objectType = q.objectType;
     if (q.uid !== undefined) filter._id = q.uid;
     if (q.excludeDestroyed) filter['material.kind'] = { $ne: 'destroyed' };
-    const cursor = this.collection.find(filter).sort({ createdAt: 1, _id: 1 });
+    const cursor = this.collection.find(filter, { projection: READ_PROJECTION }).sort({ createdAt: 1, _id: 1 });
     try {
       for await (const doc of cursor) yield fromDocument(doc);
     } finally {
