@@ -24,7 +24,8 @@ const keyAad = (serial: string): string => `kmip-server-key:${serial}`;
  * `<dataDir>/kmip-server/` (chain in clear, private key sealed under the platform key) and
  * reused across restarts while it is valid for two more weeks, names still match and it was
  * signed by the current issuing CA. The trust bundle clients' certificates must chain to comes
- * from the PKI every start, and is written to `ca.pem` for clients of the dev stack.
+ * from the PKI every start; the platform CA certificates are published to `<dataDir>/pki/ca.pem`
+ * for clients (the dev stack's `kmip.caCert`).
  */
 export async function loadOrIssueServerCertificate(
   pki: PlatformPki,
@@ -38,7 +39,10 @@ export async function loadOrIssueServerCertificate(
   const certFile = path.join(dir, 'server-chain.pem');
   const keyFile = path.join(dir, 'server-key.sealed');
   const ca = pki.trustBundlePem();
-  await writeAtomically(path.join(dir, 'ca.pem'), pki.rootCertificatePem + pki.issuingCertificatePem, 0o644);
+  // Where the dev stack tells clients to find the platform CA (StackInfo.kmip.caCert).
+  const published = path.join(dataDir, 'pki');
+  await mkdir(published, { recursive: true, mode: 0o755 });
+  await writeAtomically(path.join(published, 'ca.pem'), pki.rootCertificatePem + pki.issuingCertificatePem, 0o644);
 
   const reused = await tryReuse(certFile, keyFile, pki, box, names);
   if (reused) {
