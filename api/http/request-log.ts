@@ -1,0 +1,28 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { routeLabel } from './metrics.js';
+
+/**
+ * One line per request: method, route pattern, status, duration, tenant. Never headers (the
+ * bearer token), bodies (keystore secrets, passwords) or query strings.
+ */
+export function requestLog(logger: Logger) {
+  return async function logRequest(ctx: Context, next: Next): Promise<void> {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const principal = ctx.state.principal as { tenantId?: string; username?: string } | undefined;
+      logger.info(
+        {
+          method: ctx.method,
+          route: routeLabel(ctx),
+          status: ctx.status,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          ...(principal?.tenantId ? { tenantId: principal.tenantId, user: principal.username } : {}),
+        },
+        'request',
+      );
+    }
+  };
+}
