@@ -42,8 +42,14 @@ export interface ApiDeps {
 
 export type AuditResult = 'success' | 'failure' | 'denied';
 
-export interface AuditRecordInput extends AuditInput {
+/** An event for the tenant's audit trail (lib/audit AuditEvent, always tenant-scoped). */
+export interface AuditRecordInput extends Omit<AuditInput, 'actor'> {
+  actor: { kind: 'user' | 'platform' | 'system' | 'service'; id: string };
   clientAddress?: string;
+  crossTenant?: boolean;
+  latencyMs?: number;
+  /** Defaults to now. */
+  time?: Date;
 }
 
 export interface AuditFilter {

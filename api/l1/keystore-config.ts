@@ -1,27 +1,47 @@
+import type { z } from 'zod';
 import { keystoreSecretsSchemas, keystoreSettingsSchema } from '../../lib/keystores/config.js';
-import { errors, fieldsFromZod } from '../errors.js';
+import { errors } from '../errors.js';
 
 /**
  * Checks a keystore configuration against the keystore's own schemas (lib/keystores) and
  * returns what is stored: the parsed settings (defaults applied, `kind` included, so
  * `createConnector(settings, secrets)` takes them as they are) and the parsed secrets.
- * Field errors name `settings.<path>` / `secrets.<path>`, never the values.
+ * Problems name `settings.<path>` / `secrets.<path>`, never the values.
  */
-export function validateKeystoreConfig(
-  kind: string,
-  settingsInput: Record<string, unknown>,
-  secretsInput: Record<string, unknown>,
-): { settings: Record<string, unknown>; secrets: Record<string, unknown> } {
-  const secretsSchema = (keystoreSecretsSchemas as Record<string, (typeof keystoreSecretsSchemas)[keyof typeof keystoreSecretsSchemas] | undefined>)[kind];
-  if (!secretsSchema) throw errors.invalid({ kind: `keystore kind ${kind} is not supported yet` });
-  const fields: Record<string, string> = {};
-  const settings = keystoreSettingsSchema.safeParse({ ...settingsInput, kind });
-  if (!settings.success) Object.assign(fields, fieldsFromZod(settings.error, ['settings']));
-  const secrets = secretsSchema.safeParse(secretsInput);
-  if (!secrets.success) Object.assign(fields, fieldsFromZod(secrets.error, ['secrets']));
-  if (!settings.success || !secrets.success) throw errors.invalid(fields, 'the keystore configuration is invalid');
+export interface KeystoreIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+type Parsed = { settings: Record<string, unknown>; secrets: Record<string, unknown> };
+
+function check(kind: string, settingsInput: unknown, secretsInput: unknown): { issues: KeystoreIssue[]; parsed?: Parsed } {
+  const secretsSchema = (keystoreSecretsSchemas as Record<string, z.ZodType | undefined>)[kind];
+  if (!secretsSchema) return { issues: [{ path: ['kind'], message: `keystore kind ${kind} is not supported yet` }] };
+  const settings = keystoreSettingsSchema.safeParse({ ...(settingsInput as object), kind });
+  const secrets = secretsSchema.safeParse(secretsInput ?? {});
+  const issues: KeystoreIssue[] = [
+    ...(settings.error?.issues ?? []).map((i) => ({ path: ['settings', ...i.path], message: i.message })),
+    ...(secrets.error?.issues ?? []).map((i) => ({ path: ['secrets', ...i.path], message: i.message })),
+  ];
+  if (!settings.success || !secrets.success) return { issues };
   return {
-    settings: settings.data as Record<string, unknown>,
-    secrets: Object.fromEntries(Object.entries(secrets.data as Record<string, unknown>).filter(([, v]) => v !== undefined)),
+    issues,
+    parsed: {
+      settings: settings.data as Record<string, unknown>,
+      secrets: Object.fromEntries(Object.entries(secrets.data as Record<string, unknown>).filter(([, v]) => v !== undefined)),
+    },
   };
+}
+
+export function keystoreIssues(kind: string, settingsInput: unknown, secretsInput: unknown): KeystoreIssue[] {
+  return check(kind, settingsInput, secretsInput).issues;
+}
+
+export function validateKeystoreConfig(kind: string, settingsInput: unknown, secretsInput: unknown): Parsed {
+  const { issues, parsed } = check(kind, settingsInput, secretsInput);
+  if (parsed) return parsed;
+  const fields: Record<string, string> = {};
+  for (const issue of issues) fields[issue.path.map(String).join('.')] ??= issue.message;
+  throw errors.invalid(fields, 'the keystore configuration is invalid');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIAGNOSTIC_STEPS } from '../../lib/keystores/types.js';
+import { keystoreIssues } from './keystore-config.js';
 
 export const KEYSTORE_KINDS = ['aws-kms', 'azure-keyvault', 'pkcs11', 'kmip'] as const;
 export const l1StatusSchema = z.enum(['inactive', 'activating', 'active', 'error', 'revoked']);
@@ -45,12 +46,18 @@ export const l1ConfigView = z.object({
  * The create body. `settings` and `secrets` are checked against the keystore's own schemas
  * (lib/keystores) for the chosen kind; field errors come back as `settings.<field>`.
  */
-export const createL1ConfigBody = z.object({
-  kind: z.enum(KEYSTORE_KINDS),
-  label: z.string().trim().min(1).max(100),
-  settings: z.record(z.string(), z.unknown()),
-  secrets: z.record(z.string(), z.unknown()).default({}),
-});
+export const createL1ConfigBody = z
+  .object({
+    kind: z.enum(KEYSTORE_KINDS),
+    label: z.string().trim().min(1).max(100),
+    settings: z.record(z.string(), z.unknown()),
+    secrets: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((body, ctx) => {
+    for (const issue of keystoreIssues(body.kind, body.settings, body.secrets)) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  });
 
 export const configIdParams = z.object({ id: z.string().min(1).max(100) });
 
