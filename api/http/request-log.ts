@@ -13,10 +13,13 @@ export function requestLog(logger: Logger) {
       await next();
     } finally {
       const principal = ctx.state.principal as { tenantId?: string; username?: string } | undefined;
-      logger.info(
+      const route = routeLabel(ctx);
+      // Probes and scrapes arrive every few seconds; keep them out of the info log.
+      const level = route === '/healthz' || route === '/metrics' ? 'debug' : 'info';
+      logger[level](
         {
           method: ctx.method,
-          route: routeLabel(ctx),
+          route,
           status: ctx.status,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
           ...(principal?.tenantId ? { tenantId: principal.tenantId, user: principal.username } : {}),
