@@ -83,7 +83,7 @@ export class WorkflowStarter {
       args: [input],
       workflowExecutionTimeout: SHORT_WORKFLOW_TIMEOUT,
     });
-    return this.await<TestL1Result>(handle.result());
+    return this.await(() => handle.result());
   }
 
   /** One activation at a time per tenant: a second start while one runs is a 409. */
@@ -110,7 +110,8 @@ export class WorkflowStarter {
     }
     const name = description.status.name;
     if (name === 'RUNNING') {
-      const step = await withTimeout(handle.query<string>(queries.activationStep), QUERY_TIMEOUT_MS).catch(() => 'starting');
+      // A query needs a worker; without one the step is unknown rather than the request hanging.
+      const step = await this.withAbort(QUERY_TIMEOUT_MS, () => handle.query<string>(queries.activationStep)).catch(() => 'starting');
       return { workflowId, step, status: 'running' };
     }
     if (name === 'COMPLETED') {
@@ -127,7 +128,7 @@ export class WorkflowStarter {
       workflowIdConflictPolicy: 'FAIL',
       workflowExecutionTimeout: SHORT_WORKFLOW_TIMEOUT,
     });
-    return this.await<RotateL2Result>(handle.result());
+    return this.await(() => handle.result());
   }
 
   async revokeL1(input: RevokeL1Input): Promise<{ nodesInvalidated: number }> {
@@ -138,17 +139,29 @@ export class WorkflowStarter {
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowExecutionTimeout: SHORT_WORKFLOW_TIMEOUT,
     });
-    return this.await<{ nodesInvalidated: number }>(handle.result());
+    return this.await(() => handle.result());
   }
 
-  private async await<T>(result: Promise<unknown>): Promise<T> {
+  private async await<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return (await withTimeout(result, this.config.workflowWaitMs)) as T;
+      return await this.withAbort(this.config.workflowWaitMs, fn);
     } catch (error) {
-      if (error instanceof DeadlineError) {
-        throw errors.unavailable('the workflow did not finish in time; is the worker running?');
-      }
+      if (error instanceof DeadlineError) throw errors.unavailable('the workflow did not finish in time; is the worker running?');
       throw error;
+    }
+  }
+
+  /** Cancels the underlying gRPC calls at the deadline, so no long poll outlives the request. */
+  private async withAbort<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), ms);
+    try {
+      return await this.client.withAbortSignal(controller.signal, fn);
+    } catch (error) {
+      if (controller.signal.aborted) throw new DeadlineError(`no answer within ${ms} ms`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
@@ -159,12 +172,4 @@ export function userActor(username: string): Actor {
 
 class DeadlineError extends Error {
   override readonly name = 'DeadlineError';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

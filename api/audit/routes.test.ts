@@ -1,7 +1,10 @@
 import type { ObjectId } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let api: TestApi;
@@ -32,7 +35,7 @@ beforeAll(async () => {
   }
   await api.deps.audit.record({ tenantId: 'other', actor: service('other', 'mongodb'), operation: 'kmip.Get', result: 'success', objectId: 'secret-of-other' });
   await new Promise((r) => setTimeout(r, 200));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -1,8 +1,11 @@
 import { SignJWT, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { TokenService } from './tokens.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let api: TestApi;
@@ -13,7 +16,7 @@ beforeAll(async () => {
     mongoUri: ferret.uri,
     config: { loginLimits: { perUser: { max: 3, windowMs: 60_000 }, perAddress: { max: 50, windowMs: 60_000 } } },
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TenantIdSearchAttribute, workflowIds, type ActivateL1Input, type TestL1Input } from '../../workflows/contracts.js';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, startTemporal, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let temporal: RunningServer & { address: string };
@@ -46,7 +49,7 @@ beforeAll(async () => {
   });
   ({ adminToken: admin, auditorToken: auditor } = await api.tenantWithUsers('acme'));
   ({ adminToken: otherAdmin } = await api.tenantWithUsers('other'));
-}, 90_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signWebhook } from '../../lib/webhooks/signature.js';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let api: TestApi;
@@ -9,7 +12,7 @@ let api: TestApi;
 beforeAll(async () => {
   ferret = await startFerretDb();
   api = await startTestApi({ mongoUri: ferret.uri });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

@@ -1,8 +1,11 @@
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCsr } from '../../lib/pki/index.js';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let api: TestApi;
@@ -15,7 +18,7 @@ beforeAll(async () => {
   api = await startTestApi({ mongoUri: ferret.uri });
   ({ adminToken: admin, auditorToken: auditor } = await api.tenantWithUsers('acme'));
   ({ adminToken: otherAdmin } = await api.tenantWithUsers('other'));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

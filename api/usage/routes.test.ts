@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+
+// Real servers on a 2-core machine running many test files at once: allow for slow moments.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
 
 let ferret: RunningServer & { uri: string };
 let api: TestApi;
@@ -29,7 +32,7 @@ beforeAll(async () => {
   // Not KMIP traffic: a console login.
   await api.deps.audit.record({ tenantId: 'acme', actor: { kind: 'user', id: 'admin' }, operation: 'auth.login', result: 'success', time: new Date('2026-11-28T12:10:07Z') });
   await new Promise((r) => setTimeout(r, 200));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await api?.stop();

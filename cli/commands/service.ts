@@ -1,0 +1,72 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CliContext } from '../context.js';
+import { usageError } from '../errors.js';
+import { call } from '../http.js';
+import type { Output } from '../output.js';
+
+interface Issued {
+  certificate: { serial: string; notAfter: string };
+  certificatePem: string;
+  chainPem: string;
+  caPem: string;
+  privateKeyPem?: string;
+  pkcs12Base64?: string;
+  pkcs12Password?: string;
+}
+
+/**
+ * Registers a MongoDB service (if new) and writes its certificate bundle: the files the
+ * console's snippets and MongoDB's KMIP options refer to. Private material is written 0600.
+ */
+export async function serviceRegister(
+  ctx: CliContext,
+  output: Output,
+  token: string,
+  options: { serviceId: string; outDir: string; csrFile?: string; description?: string },
+): Promise<void> {
+  const created = await call(ctx.apiUrl, 'POST', '/api/services', {
+    token,
+    body: { serviceId: options.serviceId, ...(options.description ? { description: options.description } : {}) },
+    accept: [409],
+  });
+  output.progress(created.status === 409 ? `service ${options.serviceId} exists; issuing a new certificate` : `registered service ${options.serviceId}`);
+  let csrPem: string | undefined;
+  if (options.csrFile) {
+    try {
+      csrPem = await readFile(options.csrFile, 'utf8');
+    } catch {
+      throw usageError(`cannot read the CSR file ${options.csrFile}`);
+    }
+  }
+  const { body } = await call<Issued>(ctx.apiUrl, 'POST', `/api/services/${encodeURIComponent(options.serviceId)}/certificates`, {
+    token,
+    body: csrPem ? { csrPem } : { generate: true },
+  });
+
+  const dir = path.resolve(options.outDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const write = async (name: string, content: string | Buffer, mode = 0o644) => {
+    const file = path.join(dir, name);
+    await writeFile(file, content, { mode });
+    await chmod(file, mode);
+    return name;
+  };
+  const written = [
+    await write('cert.pem', body.certificatePem),
+    await write('chain.pem', body.chainPem),
+    await write('ca.pem', body.caPem),
+  ];
+  if (body.privateKeyPem) {
+    written.push(await write('key.pem', body.privateKeyPem, 0o600));
+    // tlsCertificateKeyFile for MongoDB drivers and mongod: key then chain in one file.
+    written.push(await write('client.pem', `${body.privateKeyPem.trimEnd()}\n${body.chainPem}`, 0o600));
+  }
+  if (body.pkcs12Base64 && body.pkcs12Password) {
+    written.push(await write('bundle.p12', Buffer.from(body.pkcs12Base64, 'base64'), 0o600));
+    written.push(await write('bundle.p12.password', `${body.pkcs12Password}\n`, 0o600));
+  }
+  output.out(`Certificate ${body.certificate.serial} for ${options.serviceId}, valid until ${body.certificate.notAfter}.`);
+  output.out(`Wrote ${written.join(', ')} to ${dir}`);
+  if (!body.privateKeyPem) output.out('Your CSR’s private key stays with you: combine it with chain.pem for MongoDB’s tlsCertificateKeyFile.');
+}
