@@ -1,11 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError } from '../store/mongo.js';
 
-/** The identity a MongoDB service presents to the KMIP server (its certificates live in lib/pki). */
-export function spiffeId(tenantId: string, serviceId: string): string {
-  return `spiffe://openkcm/tenant/${tenantId}/service/${serviceId}`;
-}
-
 /** Every tenant gets this service at provisioning: the MongoDB deployment itself. */
 export const DEFAULT_SERVICE_ID = 'mongodb';
 
@@ -16,6 +11,16 @@ export interface ServiceRecord {
   description?: string;
   createdAt: Date;
   createdBy: string;
+  /**
+   * A certificate bundle OpenKCM generated for the service (key pair included), sealed until
+   * it is downloaded once. Only provisioning creates one: nobody is there to receive it.
+   */
+  pendingBundle?: { serial: string; sealed: string; createdAt: Date };
+}
+
+/** Associated data binding a sealed certificate bundle to its service and certificate. */
+export function bundleAad(tenantId: string, serviceId: string, serial: string): string {
+  return `service-bundle:${tenantId}:${serviceId}:${serial}`;
 }
 
 export class ServiceRepository {
@@ -49,6 +54,23 @@ export class ServiceRepository {
 
   list(tenantId: string): Promise<ServiceRecord[]> {
     return this.collection.find({ tenantId }).sort({ serviceId: 1 }).toArray();
+  }
+
+  async storePendingBundle(tenantId: string, serviceId: string, serial: string, sealed: string, now = new Date()): Promise<void> {
+    await this.collection.updateOne(
+      { _id: `${tenantId}/${serviceId}` },
+      { $set: { pendingBundle: { serial, sealed, createdAt: now } } },
+    );
+  }
+
+  /** Hands the pending bundle over exactly once. */
+  async takePendingBundle(tenantId: string, serviceId: string): Promise<ServiceRecord['pendingBundle']> {
+    const before = await this.collection.findOneAndUpdate(
+      { _id: `${tenantId}/${serviceId}`, pendingBundle: { $exists: true } },
+      { $unset: { pendingBundle: '' } },
+      { returnDocument: 'before' },
+    );
+    return before?.pendingBundle;
   }
 
   async deleteTenant(tenantId: string): Promise<number> {
