@@ -10,7 +10,7 @@ import {
 } from '../../lib/audit/index.js';
 import { auditEvents } from '../../lib/audit/store.js';
 import { toView } from '../../lib/audit/query.js';
-import { spiffeId } from '../../lib/services/repository.js';
+import { serviceSpiffeId as spiffeId } from '../../lib/pki/index.js';
 import type { AuditEventView, AuditFilter, AuditPort, AuditRecordInput, AuditVerification } from '../deps.js';
 
 const SERVICE_SPIFFE = /^spiffe:\/\/openkcm\/tenant\/[a-z0-9-]+\/service\/([a-z0-9-]+)$/;

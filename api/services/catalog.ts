@@ -1,5 +1,6 @@
 import type { CertificateRecordView, ServicePki } from '../deps.js';
-import { spiffeId, type ServiceRecord, type ServiceRepository } from '../../lib/services/repository.js';
+import { serviceSpiffeId as spiffeId } from '../../lib/pki/index.js';
+import type { ServiceRecord, ServiceRepository } from '../../lib/services/repository.js';
 
 /**
  * A tenant's services as the console sees them: the registered ones plus any identity the PKI
@@ -11,6 +12,8 @@ export interface ServiceSummary {
   createdAt: Date;
   spiffeId: string;
   activeCertificates: number;
+  /** Provisioning generated a key pair for this service that has not been downloaded yet. */
+  bundlePending: boolean;
   certificates: CertificateRecordView[];
 }
 
@@ -72,6 +75,7 @@ function summarize(
     createdAt: record?.createdAt ?? oldest ?? now,
     spiffeId: spiffeId(tenantId, serviceId),
     activeCertificates: certificates.filter((c) => certificateStatus(c, now) === 'active').length,
+    bundlePending: record?.pendingBundle !== undefined,
     certificates,
   };
 }

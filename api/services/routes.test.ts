@@ -1,5 +1,7 @@
-import { X509Certificate, generateKeyPairSync } from 'node:crypto';
+import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ActivityDependencies } from '../../activities/dependencies.js';
+import { createTenantActivities } from '../../activities/tenant-activities.js';
 import { createCsr } from '../../lib/pki/index.js';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
@@ -103,12 +105,35 @@ describe('services and certificates', () => {
     expect(badReason.status).toBe(400);
   });
 
-  it('lists services that only have certificates (the default one from provisioning)', async () => {
-    await api.deps.pki.issueServiceKeyPair({ tenantId: 'acme', serviceId: 'mongodb' });
+  it('lists services that only have certificates, without a registration record', async () => {
+    await api.deps.pki.issueServiceKeyPair({ tenantId: 'acme', serviceId: 'legacy' });
     const list = await api.request('GET', '/api/services', { token: auditor });
-    expect(list.json.items.map((s: { serviceId: string }) => s.serviceId)).toEqual(['mongodb', 'orders']);
+    expect(list.json.items.map((s: { serviceId: string }) => s.serviceId)).toEqual(['legacy', 'orders']);
     const tenant = await api.request('GET', '/api/tenant', { token: auditor });
     expect(tenant.json.services.total).toBe(2);
+  });
+
+  it('hands over the bundle provisioning generated for the default service exactly once', async () => {
+    // The real provisioning activity creates the service and seals its bundle.
+    const activities = createTenantActivities({
+      services: api.deps.repos.services,
+      box: api.deps.sealer,
+      pki: async () => api.deps.pki,
+    } as unknown as ActivityDependencies);
+    const { serviceId, serial } = await activities.ensureDefaultServiceIdentity({ tenantId: 'acme' });
+    const shown = await api.request('GET', `/api/services/${serviceId}`, { token: auditor });
+    expect(shown.json).toMatchObject({ serviceId, bundlePending: true, activeCertificates: 1 });
+
+    expect((await api.request('POST', `/api/services/${serviceId}/bundle`, { token: auditor })).status).toBe(403);
+    expect((await api.request('POST', `/api/services/${serviceId}/bundle`, { token: otherAdmin })).status).toBe(404);
+    const bundle = await api.request('POST', `/api/services/${serviceId}/bundle`, { token: admin });
+    expect(bundle.status).toBe(200);
+    expect(bundle.json.certificate).toMatchObject({ serial, serviceId, status: 'active' });
+    expect(bundle.json.privateKeyPem).toContain('BEGIN PRIVATE KEY');
+    expect(new X509Certificate(bundle.json.certificatePem).checkPrivateKey(createPrivateKey(bundle.json.privateKeyPem))).toBe(true);
+    expect(bundle.json.pkcs12Base64.length).toBeGreaterThan(100);
+    expect((await api.request('POST', `/api/services/${serviceId}/bundle`, { token: admin })).status).toBe(404);
+    expect((await api.request('GET', `/api/services/${serviceId}`, { token: auditor })).json.bundlePending).toBe(false);
   });
 
   it('serves snippets naming the KMIP endpoint and the files the CLI writes', async () => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { bundleAad } from '../../lib/services/repository.js';
 import { auditUser } from '../audit/record.js';
 import type { ApiDeps, CertificateRecordView, IssuedCertificateView, IssuedKeyPairView } from '../deps.js';
 import { errors } from '../errors.js';
@@ -18,6 +19,17 @@ import {
   snippetsView,
 } from './schema.js';
 import { snippets } from './snippets.js';
+
+/** What provisioning seals for a service it generated a key pair for (activities/tenant-activities.ts). */
+interface StoredBundle {
+  serial: string;
+  certificatePem: string;
+  chainPem: string;
+  caPem: string;
+  privateKeyPem: string;
+  pkcs12Base64: string;
+  pkcs12Password: string;
+}
 
 function isKeyPair(issued: IssuedCertificateView | IssuedKeyPairView): issued is IssuedKeyPairView {
   return 'privateKeyPem' in issued;
@@ -42,6 +54,7 @@ function serviceOf(summary: ServiceSummary): z.input<typeof serviceView> {
     createdAt: summary.createdAt.toISOString(),
     spiffeId: summary.spiffeId,
     activeCertificates: summary.activeCertificates,
+    bundlePending: summary.bundlePending,
   };
 }
 
@@ -148,6 +161,46 @@ export function serviceRoutes(deps: ApiDeps, catalog: ServiceCatalog): AnyRoute[
                 pkcs12Password: issued.pkcs12Password,
               }
             : {}),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/services/:serviceId/bundle',
+      operationId: 'takeServiceBundle',
+      summary: 'Download the certificate bundle provisioning generated for this service (key included); once, then 404',
+      tag: 'services',
+      access: 'admin',
+      params: serviceParams,
+      status: 200,
+      response: issuedCertificateView,
+      async handler(ctx, { params, principal }) {
+        const pending = await deps.repos.services.takePendingBundle(principal.tenantId, params.serviceId);
+        if (!pending) throw errors.notFound('pending certificate bundle');
+        const plain = deps.sealer.open(pending.sealed, bundleAad(principal.tenantId, params.serviceId, pending.serial));
+        let bundle: StoredBundle;
+        try {
+          bundle = JSON.parse(plain.toString('utf8')) as StoredBundle;
+        } finally {
+          plain.fill(0);
+        }
+        const record = await pki.getCertificate(bundle.serial);
+        if (!record || record.tenantId !== principal.tenantId) throw errors.notFound('pending certificate bundle');
+        await auditUser(deps.audit, ctx, principal, {
+          operation: 'service.bundle.download',
+          result: 'success',
+          objectId: bundle.serial,
+          details: { serviceId: params.serviceId },
+        });
+        ctx.set('cache-control', 'no-store');
+        return {
+          certificate: certificateOf(record, deps.now()),
+          certificatePem: bundle.certificatePem,
+          chainPem: bundle.chainPem,
+          caPem: bundle.caPem,
+          privateKeyPem: bundle.privateKeyPem,
+          pkcs12Base64: bundle.pkcs12Base64,
+          pkcs12Password: bundle.pkcs12Password,
         };
       },
     }),

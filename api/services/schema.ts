@@ -28,6 +28,8 @@ export const serviceView = z.object({
   createdAt: z.iso.datetime(),
   spiffeId: z.string(),
   activeCertificates: z.number().int(),
+  /** A certificate bundle generated at provisioning waits to be downloaded (once) with POST …/bundle. */
+  bundlePending: z.boolean(),
 });
 
 export const serviceDetailView = serviceView.extend({ certificates: z.array(certificateView) });

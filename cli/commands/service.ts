@@ -39,10 +39,14 @@ export async function serviceRegister(
       throw usageError(`cannot read the CSR file ${options.csrFile}`);
     }
   }
-  const { body } = await call<Issued>(ctx.apiUrl, 'POST', `/api/services/${encodeURIComponent(options.serviceId)}/certificates`, {
-    token,
-    body: csrPem ? { csrPem } : { generate: true },
-  });
+  const base = `/api/services/${encodeURIComponent(options.serviceId)}`;
+  // The default service's key pair was generated at provisioning: take that bundle (once) first.
+  const pending = csrPem ? undefined : await call<Issued>(ctx.apiUrl, 'POST', `${base}/bundle`, { token, accept: [404] });
+  const body =
+    pending?.status === 200
+      ? pending.body
+      : (await call<Issued>(ctx.apiUrl, 'POST', `${base}/certificates`, { token, body: csrPem ? { csrPem } : { generate: true } })).body;
+  if (pending?.status === 200) output.progress('downloaded the certificate bundle generated at provisioning');
 
   const dir = path.resolve(options.outDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
