@@ -96,7 +96,7 @@ describe('openkcm CLI', () => {
       { AWS_SECRET_ACCESS_KEY: SECRET },
     );
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/Saved L1 configuration [0-9a-f-]{36} \(aws-kms, "prod"\); secrets set: secretAccessKey/);
+    expect(result.out).toMatch(/Saved L1 configuration [0-9a-f-]{36} \(aws-kms, "prod"\); secrets set: accessKeyId, secretAccessKey/);
     expect(`${result.out}${result.progress}${api.logs.join('')}`).not.toContain(SECRET);
     const configs = await api.deps.repos.l1Configs.list('acme');
     expect(configs).toHaveLength(1);

@@ -18,11 +18,11 @@ export const USAGE = `openkcm — operate OpenKCM from the terminal
   openkcm tenant delete <tenant>                          send tenant.deleted and wait for offboarding
   openkcm tenant status <tenant> [--json]
 
-  openkcm l1 configure --kind aws-kms --key-arn <arn> [--endpoint <url>] [--access-key-id <id>]
+  openkcm l1 configure --kind aws-kms --key-arn <arn> [--region <r>] [--endpoint <url>] [--access-key-id <id>]
                        [--secret-access-key <s> | env AWS_SECRET_ACCESS_KEY] [--role-arn <arn> --external-id <id>]
   openkcm l1 configure --kind azure-keyvault --key-url <url> --directory-tenant-id <id> --client-id <id>
                        [--client-secret <s> | env AZURE_CLIENT_SECRET]
-  openkcm l1 configure --kind pkcs11 --module-path <so> (--token-label <l> | --slot-index <n>) --key-label <l>
+  openkcm l1 configure --kind pkcs11 --module-path <so> (--token-label <l> | --slot <n>) --key-label <l>
                        [--pin <pin> | env PKCS11_PIN] [--mechanism aes-gcm|aes-key-wrap-pad]
   openkcm l1 configure --kind kmip --host <h> [--port <p>] --key-id <uid> --ca-cert-file <f>
                        --client-cert-file <f> --client-key-file <f>
@@ -48,7 +48,7 @@ const STRING_OPTIONS = [
   'api-url', 'data-dir', 'webhook-secret-file', 'tenant', 'username', 'password', 'timeout', 'name',
   'kind', 'label', 'key-arn', 'endpoint', 'access-key-id', 'secret-access-key', 'session-token', 'role-arn', 'external-id',
   'key-url', 'directory-tenant-id', 'client-id', 'client-secret', 'authority-host', 'algorithm', 'ca-cert-file',
-  'module-path', 'token-label', 'slot-index', 'key-label', 'key-id', 'mechanism', 'pin',
+  'region', 'module-path', 'token-label', 'slot', 'key-label', 'key-id', 'mechanism', 'pin',
   'host', 'port', 'client-cert-file', 'client-key-file', 'client-key-passphrase', 'server-name',
   'settings-json', 'secrets-file', 'config', 'confirm', 'reason', 'out', 'csr', 'description',
 ] as const;

@@ -22,9 +22,8 @@ const awsConfig = (label = 'prod key') => ({
   settings: {
     keyArn: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
     endpoint: 'http://127.0.0.1:4599',
-    credentials: { type: 'static', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
   },
-  secrets: { secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN },
+  secrets: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN },
 });
 
 const responses: string[] = [];
@@ -69,12 +68,15 @@ describe('L1 configurations', () => {
       label: 'prod key',
       state: 'draft',
       createdBy: 'admin',
-      secretsConfigured: ['secretAccessKey', 'sessionToken'],
-      settings: { keyArn: awsConfig().settings.keyArn, credentials: { type: 'static', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' } },
+      secretsConfigured: ['accessKeyId', 'secretAccessKey', 'sessionToken'],
+      settings: { keyArn: awsConfig().settings.keyArn, region: 'eu-central-1', endpoint: 'http://127.0.0.1:4599' },
     });
     expect(response.json.settings).not.toHaveProperty('kind');
+    expect(response.text).not.toContain('AKIAIOSFODNN7EXAMPLE');
 
+    // Stored in the keystore's own shape, so the connector factory takes it as it is.
     const stored = await api.deps.repos.l1Configs.collection.findOne({ _id: configId });
+    expect(stored!.settings).toMatchObject({ kind: 'aws-kms', credentials: { type: 'static', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' } });
     expect(JSON.stringify(stored)).not.toContain(SECRET_ACCESS_KEY);
     const opened = JSON.parse(api.deps.sealer.open(stored!.sealedSecrets, `l1-config:acme:${configId}`).toString('utf8'));
     expect(opened).toEqual({ secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN });
@@ -97,10 +99,16 @@ describe('L1 configurations', () => {
     const body = awsConfig();
     const response = await call('POST', '/api/l1/configs', {
       token: admin,
-      body: { ...body, label: '', settings: { ...body.settings, keyArn: 'arn:not-kms' }, secrets: { secretAccessKey: 'short' } },
+      body: { ...body, label: '', settings: { ...body.settings, keyArn: 'arn:not-kms' }, secrets: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'short' } },
     });
     expect(response.status).toBe(400);
     expect(Object.keys(response.json.error.details.fields).sort()).toEqual(['label', 'secrets.secretAccessKey', 'settings.keyArn']);
+
+    const unknownField = await call('POST', '/api/l1/configs', { token: admin, body: { ...body, settings: { ...body.settings, secretAccessKey: 'pasted here' } } });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.json.error.details.fields).toHaveProperty('settings');
+    const noKey = await call('POST', '/api/l1/configs', { token: admin, body: { ...body, secrets: {} } });
+    expect(Object.keys(noKey.json.error.details.fields)).toEqual(['secrets.accessKeyId']);
     expect(response.text).not.toContain('arn:not-kms');
 
     const kind = await call('POST', '/api/l1/configs', { token: admin, body: { ...body, kind: 'vault' } });

@@ -7,6 +7,7 @@ import { route, type AnyRoute, type Principal } from '../http/route.js';
 import { l1StateOf } from '../tenant/view.js';
 import { userActor, type WorkflowStarter } from '../workflow-starter.js';
 import { validateKeystoreConfig } from './keystore-config.js';
+import { fromKeystore } from './keystore-forms.js';
 import {
   activationStarted,
   activationView,
@@ -25,12 +26,11 @@ import {
 type StoredL1Config = L1ConfigRecord & { secretNames?: string[] };
 
 export function l1ConfigOf(record: StoredL1Config): z.input<typeof l1ConfigView> {
-  const { kind: _kind, ...settings } = record.settings;
   return {
     id: record._id,
     kind: record.kind,
     label: record.label,
-    settings,
+    settings: fromKeystore(record.kind, record.settings),
     secretsConfigured: record.secretNames ?? [],
     createdAt: record.createdAt.toISOString(),
     createdBy: record.createdBy,
@@ -90,7 +90,7 @@ export function l1Routes(deps: ApiDeps, starter: WorkflowStarter): AnyRoute[] {
       status: 201,
       response: l1ConfigView,
       async handler(ctx, { body, principal }) {
-        const { settings, secrets } = validateKeystoreConfig(body.kind, body.settings, body.secrets);
+        const { settings, secrets, secretNames } = validateKeystoreConfig(body);
         const id = l1Configs.newId();
         const secretsJson = Buffer.from(JSON.stringify(secrets), 'utf8');
         let sealedSecrets: string;
@@ -106,7 +106,7 @@ export function l1Routes(deps: ApiDeps, starter: WorkflowStarter): AnyRoute[] {
           label: body.label,
           settings,
           sealedSecrets,
-          secretNames: Object.keys(secrets).sort(),
+          secretNames,
           createdAt: deps.now(),
           createdBy: principal.username,
           state: 'draft',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DIAGNOSTIC_STEPS } from '../../lib/keystores/types.js';
 import { keystoreIssues } from './keystore-config.js';
+import { keystoreForm } from './keystore-forms.js';
 
 export const KEYSTORE_KINDS = ['aws-kms', 'azure-keyvault', 'pkcs11', 'kmip'] as const;
 export const l1StatusSchema = z.enum(['inactive', 'activating', 'active', 'error', 'revoked']);
@@ -43,21 +44,13 @@ export const l1ConfigView = z.object({
 });
 
 /**
- * The create body. `settings` and `secrets` are checked against the keystore's own schemas
- * (lib/keystores) for the chosen kind; field errors come back as `settings.<field>`.
+ * The create body, one shape per keystore kind (docs/api.md). After the shape, the settings and
+ * secrets are checked with the keystore's own schemas (lib/keystores); every problem comes back
+ * at once, as `settings.<field>` / `secrets.<field>`.
  */
-export const createL1ConfigBody = z
-  .object({
-    kind: z.enum(KEYSTORE_KINDS),
-    label: z.string().trim().min(1).max(100),
-    settings: z.record(z.string(), z.unknown()),
-    secrets: z.record(z.string(), z.unknown()).default({}),
-  })
-  .superRefine((body, ctx) => {
-    for (const issue of keystoreIssues(body.kind, body.settings, body.secrets)) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-  });
+export const createL1ConfigBody = keystoreForm.superRefine((body, ctx) => {
+  for (const issue of keystoreIssues(body)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
 
 export const configIdParams = z.object({ id: z.string().min(1).max(100) });
 

@@ -59,33 +59,27 @@ export async function keystoreConfigFromFlags(kind: string, flags: Flags, env: N
   let settings: Record<string, unknown>;
   let secrets: Record<string, unknown>;
   switch (kind) {
-    case 'aws-kms': {
-      const accessKeyId = str(flags, 'access-key-id') ?? env.AWS_ACCESS_KEY_ID;
-      const roleArn = str(flags, 'role-arn');
-      const credentials = roleArn
-        ? {
-            type: 'assume-role',
-            roleArn,
-            externalId: str(flags, 'external-id'),
-            source: accessKeyId ? { type: 'static', accessKeyId } : { type: 'default' },
-          }
-        : accessKeyId
-          ? { type: 'static', accessKeyId }
-          : undefined;
-      settings = compact({ keyArn: str(flags, 'key-arn'), endpoint: str(flags, 'endpoint'), credentials });
+    case 'aws-kms':
+      settings = compact({
+        keyArn: str(flags, 'key-arn'),
+        region: str(flags, 'region'),
+        roleArn: str(flags, 'role-arn'),
+        externalId: str(flags, 'external-id'),
+        endpoint: str(flags, 'endpoint'),
+      });
       secrets = compact({
+        accessKeyId: str(flags, 'access-key-id') ?? env.AWS_ACCESS_KEY_ID,
         secretAccessKey: str(flags, 'secret-access-key') ?? env.AWS_SECRET_ACCESS_KEY,
         sessionToken: str(flags, 'session-token') ?? env.AWS_SESSION_TOKEN,
       });
       break;
-    }
     case 'azure-keyvault':
       settings = compact({
         keyUrl: str(flags, 'key-url'),
-        tenantId: str(flags, 'directory-tenant-id'),
+        tenantDirectoryId: str(flags, 'directory-tenant-id'),
         clientId: str(flags, 'client-id'),
-        authorityHost: str(flags, 'authority-host'),
         algorithm: str(flags, 'algorithm'),
+        authorityHost: str(flags, 'authority-host'),
         caCertPem: await fileText(flags, 'ca-cert-file'),
       });
       secrets = compact({ clientSecret: str(flags, 'client-secret') ?? env.AZURE_CLIENT_SECRET });
@@ -94,7 +88,7 @@ export async function keystoreConfigFromFlags(kind: string, flags: Flags, env: N
       settings = compact({
         modulePath: str(flags, 'module-path'),
         tokenLabel: str(flags, 'token-label'),
-        slotIndex: int(flags, 'slot-index'),
+        slot: int(flags, 'slot'),
         keyLabel: str(flags, 'key-label'),
         keyId: str(flags, 'key-id'),
         mechanism: str(flags, 'mechanism'),
@@ -105,7 +99,7 @@ export async function keystoreConfigFromFlags(kind: string, flags: Flags, env: N
       settings = compact({
         host: str(flags, 'host'),
         port: int(flags, 'port'),
-        keyUniqueIdentifier: str(flags, 'key-id'),
+        keyId: str(flags, 'key-id'),
         caCertPem: await fileText(flags, 'ca-cert-file'),
         clientCertPem: await fileText(flags, 'client-cert-file'),
         serverName: str(flags, 'server-name'),
