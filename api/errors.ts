@@ -3,7 +3,7 @@ import { MongoServerSelectionError, MongoNetworkError } from 'mongodb';
 import type { Logger } from 'pino';
 import { ZodError, type z } from 'zod';
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { KeystoreError } from '../lib/keystores/types.js';
 
 /**
@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'keystore_error'
+  | 'workflow_failed'
   | 'unavailable'
   | 'internal';
 
@@ -89,6 +90,26 @@ const NAMED_ERRORS: Record<string, (error: Error) => ApiError> = {
   CertificateStateError: (e) => errors.conflict(e.message),
 };
 
+/**
+ * A workflow the API awaited failed. A keystore failure says what the keystore said (its
+ * messages are redacted at the source); a non-retryable state failure is a conflict; anything
+ * else is a bare 502 that points at the audit log.
+ */
+function workflowFailure(error: WorkflowFailedError): ApiError {
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (!(cause instanceof ApplicationFailure)) continue;
+    if (cause.type === 'KeystoreError') {
+      const detail = (cause.details?.[0] ?? {}) as { code?: string; step?: string | null };
+      return new ApiError(502, 'keystore_error', cause.message, {
+        ...(detail.code ? { keystoreCode: detail.code } : {}),
+        ...(detail.step ? { step: detail.step } : {}),
+      });
+    }
+    if (cause.nonRetryable) return errors.conflict(cause.message);
+  }
+  return new ApiError(502, 'workflow_failed', 'the workflow failed; see the audit log');
+}
+
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof ZodError) return errors.invalid(fieldsFromZod(error));
@@ -99,7 +120,7 @@ export function toApiError(error: unknown): ApiError | undefined {
   }
   if (error instanceof WorkflowExecutionAlreadyStartedError) return errors.conflict('that operation is already running');
   if (error instanceof WorkflowNotFoundError) return errors.notFound('workflow');
-  if (error instanceof WorkflowFailedError) return new ApiError(502, 'unavailable', 'the workflow failed; see the audit log');
+  if (error instanceof WorkflowFailedError) return workflowFailure(error);
   if (error instanceof ServiceError || error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) {
     return errors.unavailable();
   }
