@@ -1,4 +1,6 @@
-import { SignJWT, generateKeyPair } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { TokenService } from './tokens.js';
@@ -164,5 +166,41 @@ describe('POST /api/me/password', () => {
     expect(ok.status).toBe(204);
     expect((await api.request('POST', '/api/auth/login', { body: { tenantId: 'delta', username: 'erin', password } })).status).toBe(401);
     expect((await api.request('POST', '/api/auth/login', { body: { tenantId: 'delta', username: 'erin', password: 'a-much-longer-password' } })).status).toBe(200);
+  });
+});
+
+describe('external identity provider', () => {
+  it('accepts tokens of the configured issuer verified by its JWKS, and only with tenant and role claims', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' };
+    const jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    const external = await startTestApi({
+      mongoUri: ferret.uri,
+      config: { jwt: { builtinIssuer: 'http://openkcm.test', ttlSeconds: 3_600, external: { issuer: 'https://idp.example', jwksUrl, audience: 'openkcm' } } },
+    });
+    try {
+      await external.seedTenant('acme');
+      const sign = (claims: Record<string, unknown>, audience = 'openkcm') =>
+        new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'idp-1' }).setSubject('sso-user').setIssuer('https://idp.example').setAudience(audience).setExpirationTime('5m').sign(privateKey);
+
+      const ok = await external.request('GET', '/api/me', { token: await sign({ tenant: 'acme', role: 'auditor' }) });
+      expect(ok.status).toBe(200);
+      expect(ok.json).toEqual({ username: 'sso-user', role: 'auditor', tenantId: 'acme' });
+      expect((await external.request('GET', '/api/me', { token: await sign({ tenant: 'acme' }) })).status).toBe(401);
+      expect((await external.request('GET', '/api/me', { token: await sign({ tenant: 'acme', role: 'admin' }, 'someone-else') })).status).toBe(401);
+      const password = await external.request('POST', '/api/me/password', {
+        token: await sign({ tenant: 'acme', role: 'admin' }),
+        body: { currentPassword: 'x', newPassword: 'a-long-enough-password' },
+      });
+      expect(password.status).toBe(409);
+    } finally {
+      await external.stop();
+      await new Promise((r) => jwks.close(r));
+    }
   });
 });
