@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../lib/config/env.js';
+import { parsePlatformKeys } from '../lib/secrets/index.js';
 
 /**
  * What only the API process reads, on top of the shared configuration (lib/config). Timers are
@@ -56,7 +57,8 @@ export interface ApiConfig {
     ttlSeconds: number;
     external?: { issuer: string; jwksUrl: string; audience?: string };
   };
-  webhook: { secret: Buffer; toleranceSeconds: number };
+  /** The current secret first; earlier ones are still accepted (rotation). */
+  webhook: { secrets: Buffer[]; toleranceSeconds: number };
   loginLimits: LoginLimits;
 }
 
@@ -65,7 +67,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
   perAddress: { max: 20, windowMs: 15 * 60_000 },
 };
 
-export function loadApiConfig(base: Config, webhookSecret: Buffer, env: NodeJS.ProcessEnv = process.env): ApiConfig {
+export function loadApiConfig(base: Config, webhookSecrets: Buffer[], env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -101,22 +103,28 @@ export function loadApiConfig(base: Config, webhookSecret: Buffer, env: NodeJS.P
           }
         : {}),
     },
-    webhook: { secret: webhookSecret, toleranceSeconds: e.OPENKCM_WEBHOOK_TOLERANCE_SECONDS },
+    webhook: { secrets: webhookSecrets, toleranceSeconds: e.OPENKCM_WEBHOOK_TOLERANCE_SECONDS },
     loginLimits: DEFAULT_LOGIN_LIMITS,
   };
 }
 
 /**
- * The shared webhook secret: the file's trimmed text, used as the HMAC key bytes (UTF-8), the
- * way Platform Mesh is configured with a secret string. The CLI reads it the same way.
+ * The shared webhook secret, in the platform key file format the worker also reads
+ * (lib/secrets): one base64 line of 32 bytes, the HMAC key being the decoded bytes. Further
+ * lines are earlier secrets, still accepted on incoming requests while a rotation completes.
+ * The CLI reads it the same way; only the server processes create it.
  */
-export async function readWebhookSecret(file: string): Promise<Buffer> {
+export async function readWebhookSecrets(file: string): Promise<Buffer[]> {
   let text: string;
   try {
-    text = (await readFile(file, 'utf8')).trim();
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read the webhook secret file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  if (text.length < 16) throw new ConfigError(`the webhook secret in ${file} is too short (at least 16 characters)`);
-  return Buffer.from(text, 'utf8');
+  try {
+    const keys = parsePlatformKeys(text, file);
+    return [keys.current, ...keys.previous];
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }

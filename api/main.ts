@@ -9,15 +9,15 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { AuditWriter } from '../lib/audit/index.js';
 import { loadConfig } from '../lib/config/env.js';
-import { PlatformPki } from '../lib/pki/index.js';
-import { SecretBox, loadOrCreatePlatformKey } from '../lib/secrets/index.js';
-import { connectStore } from '../lib/store/mongo.js';
+import { openPlatform } from '../lib/runtime/platform.js';
+import { loadOrCreatePlatformKey } from '../lib/secrets/index.js';
 import { createApp } from './app.js';
 import { AuditLog } from './audit/audit-log.js';
-import { loadApiConfig, readWebhookSecret } from './config.js';
-import { createRepositories, ensureApiIndexes } from './store.js';
+import { SigningKeyRepository } from './auth/signing-keys.js';
+import { loadApiConfig } from './config.js';
+import type { ApiRepositories } from './deps.js';
+import { WebhookEventRepository } from './webhooks/events.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -44,28 +44,29 @@ function packageVersion(): string {
 async function main(): Promise<void> {
   const base = loadConfig();
   const logger = pino({ name: 'openkcm-api', level: base.logLevel });
-  const config = loadApiConfig(base, await readWebhookSecret(base.webhookSecretFile));
+  // Same file and format the worker reads (it signs outgoing notifications with it); created on first start.
+  const webhookKeys = await loadOrCreatePlatformKey(base.webhookSecretFile);
+  const config = loadApiConfig(base, [webhookKeys.current, ...webhookKeys.previous]);
   config.consoleDir ??= fileURLToPath(new URL('../console/dist', import.meta.url));
 
-  const platformKeys = await loadOrCreatePlatformKey(base.platformKeyFile);
-  const box = new SecretBox(platformKeys);
-  const store = await connectStore(base.mongodb.uri, base.mongodb.database);
-  const repos = createRepositories(store.db, box);
-  await ensureApiIndexes(store.db, repos);
-  const pki = await PlatformPki.open(store.db, box);
-  const writer = new AuditWriter({
-    db: store.db,
-    role: 'api',
-    hooks: {
-      onFlushError: ({ attempt, depth, retryInMs }) => logger.warn({ attempt, depth, retryInMs }, 'audit store write failed; retrying'),
-      onRefused: ({ depth }) => logger.error({ depth }, 'audit buffer full; refusing operations'),
-    },
-  });
+  const platform = await openPlatform(base, 'api');
+  const { db } = platform.store;
+  const repos: ApiRepositories = {
+    tenants: platform.tenants,
+    l1Configs: platform.l1Configs,
+    users: platform.users,
+    notifications: platform.notifications,
+    services: platform.services,
+    webhookEvents: new WebhookEventRepository(db),
+    signingKeys: new SigningKeyRepository(db, platform.box),
+  };
+  await repos.webhookEvents.ensureIndexes();
+  const pki = await platform.pki();
   const connection = await connectTemporal(base.temporal.address);
   const temporal = new Client({ connection, namespace: base.temporal.namespace });
 
   const app = createApp(
-    { config, repos, temporal, sealer: box, audit: new AuditLog(store.db, writer), pki, now: () => new Date(), logger, version: packageVersion() },
+    { config, repos, temporal, sealer: platform.box, audit: new AuditLog(db, platform.audit), pki, now: () => new Date(), logger, version: packageVersion() },
     { defaultMetrics: true },
   );
   const server = createServer(app.callback());
@@ -86,13 +87,12 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(forced);
-    const { unflushed } = await writer.close(5_000);
-    if (unflushed > 0) logger.error({ unflushed }, 'audit events could not be stored before exit');
+    const unflushed = platform.audit.stats().depth;
     await connection.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
-    box.destroy();
-    logger.info('stopped');
-    process.exit(unflushed > 0 ? 1 : 0);
+    // Flushes the audit buffer, closes connectors and the store, forgets the platform key.
+    await platform.close().catch((error: unknown) => logger.error({ err: error }, 'closing the platform failed'));
+    logger.info({ auditEventsPendingAtStop: unflushed }, 'stopped');
+    process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
 }

@@ -36,7 +36,7 @@ beforeAll(async () => {
   api = await startTestApi({ mongoUri: ferret.uri, temporalAddress: temporal.address, config: { workflowWaitMs: 1_000 } });
   dataDir = await mkdtemp(path.join(tmpdir(), 'okcm-cli-'));
   secretFile = path.join(dataDir, 'webhook.secret');
-  await writeFile(secretFile, `${api.webhookSecret.toString('utf8')}\n`, { mode: 0o600 });
+  await writeFile(secretFile, `${api.webhookSecret.toString('base64')}\n`, { mode: 0o600 });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readWebhookSecret } from '../api/config.js';
+import { readWebhookSecrets } from '../api/config.js';
 import { CliError } from './errors.js';
 
 /**
@@ -52,9 +52,13 @@ export function resolveContext(options: GlobalOptions, env: NodeJS.ProcessEnv = 
     apiUrl,
     consoleUrl: stackFile.console?.url ?? apiUrl,
     dataDir,
-    webhookSecret: () => readWebhookSecret(secretFile).catch((error: unknown) => {
-      throw new CliError(`${(error as Error).message} (pass --webhook-secret-file or set OPENKCM_WEBHOOK_SECRET_FILE)`);
-    }),
+    webhookSecret: () =>
+      readWebhookSecrets(secretFile).then(
+        ([current]) => current!,
+        (error: unknown) => {
+          throw new CliError(`${(error as Error).message} (pass --webhook-secret-file or set OPENKCM_WEBHOOK_SECRET_FILE)`);
+        },
+      ),
     credentialsFile: (tenantId) => path.join(dataDir, 'credentials', `${tenantId}.json`),
   };
 }

@@ -68,7 +68,10 @@ describe('GET /api/openapi.json', () => {
   it('describes request bodies, path parameters, responses and security from the zod schemas', async () => {
     const doc = (await api.request('GET', '/api/openapi.json')).json;
     const create = doc.paths['/api/l1/configs'].post;
-    expect(create.requestBody.content['application/json'].schema.properties.kind.enum).toEqual(['aws-kms', 'azure-keyvault', 'pkcs11', 'kmip']);
+    const variants = create.requestBody.content['application/json'].schema.oneOf;
+    expect(variants.map((v: { properties: { kind: { const: string } } }) => v.properties.kind.const)).toEqual(['aws-kms', 'azure-keyvault', 'pkcs11', 'kmip']);
+    expect(Object.keys(variants[0].properties.secrets.properties)).toEqual(['accessKeyId', 'secretAccessKey', 'sessionToken']);
+    expect(variants[2].properties.settings.properties.slot.type).toBe('integer');
     expect(create.responses['201'].content['application/json'].schema.properties.secretsConfigured.type).toBe('array');
     expect(create.responses['201'].content['application/json'].schema.properties).not.toHaveProperty('secrets');
     expect(create.responses['403']).toBeDefined();

@@ -44,6 +44,7 @@ export interface TestApi {
   deps: ApiDeps;
   db: Db;
   logs: string[];
+  /** The current webhook secret (HMAC key bytes). */
   webhookSecret: Buffer;
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   seedTenant(tenantId: string, status?: TenantStatus): Promise<void>;
@@ -87,7 +88,7 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
       },
     }),
   );
-  const webhookSecret = Buffer.from(randomBytes(24).toString('base64url'));
+  const webhookSecret = randomBytes(32);
   const config: ApiConfig = {
     publicUrl: 'http://openkcm.test',
     taskQueue: `api-test-${randomBytes(3).toString('hex')}`,
@@ -100,7 +101,7 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
     listenPort: 0,
     trustProxy: false,
     jwt: { builtinIssuer: 'http://openkcm.test', ttlSeconds: 3_600 },
-    webhook: { secret: webhookSecret, toleranceSeconds: 300 },
+    webhook: { secrets: [webhookSecret], toleranceSeconds: 300 },
     loginLimits: DEFAULT_LOGIN_LIMITS,
     ...options.config,
   };

@@ -101,6 +101,18 @@ describe('POST /webhooks/platform-mesh', () => {
     await expect(api.deps.temporal.workflow.getHandle(workflowIds.provision('unsigned')).describe()).rejects.toThrow();
   });
 
+  it('accepts a signature by an earlier secret listed for rotation', async () => {
+    const previous = Buffer.alloc(32, 7);
+    const body = event('tenant.created', 'rotating');
+    expect((await post(body, signWebhook(previous, body))).status).toBe(401);
+    api.deps.config.webhook.secrets.push(previous);
+    try {
+      expect((await post(body, signWebhook(previous, body))).status).toBe(202);
+    } finally {
+      api.deps.config.webhook.secrets.pop();
+    }
+  });
+
   it('401 for a timestamp outside the tolerance, even when correctly signed', async () => {
     const body = event('tenant.created', 'stale');
     const tenMinutesAgo = Math.floor(Date.now() / 1000) - 600;

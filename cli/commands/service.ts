@@ -30,7 +30,7 @@ export async function serviceRegister(
     body: { serviceId: options.serviceId, ...(options.description ? { description: options.description } : {}) },
     accept: [409],
   });
-  output.progress(created.status === 409 ? `service ${options.serviceId} exists; issuing a new certificate` : `registered service ${options.serviceId}`);
+  output.progress(created.status === 409 ? `service ${options.serviceId} exists` : `registered service ${options.serviceId}`);
   let csrPem: string | undefined;
   if (options.csrFile) {
     try {
@@ -42,11 +42,14 @@ export async function serviceRegister(
   const base = `/api/services/${encodeURIComponent(options.serviceId)}`;
   // The default service's key pair was generated at provisioning: take that bundle (once) first.
   const pending = csrPem ? undefined : await call<Issued>(ctx.apiUrl, 'POST', `${base}/bundle`, { token, accept: [404] });
-  const body =
-    pending?.status === 200
-      ? pending.body
-      : (await call<Issued>(ctx.apiUrl, 'POST', `${base}/certificates`, { token, body: csrPem ? { csrPem } : { generate: true } })).body;
-  if (pending?.status === 200) output.progress('downloaded the certificate bundle generated at provisioning');
+  let body: Issued;
+  if (pending?.status === 200) {
+    output.progress('downloaded the certificate bundle generated at provisioning');
+    body = pending.body;
+  } else {
+    output.progress(csrPem ? 'issuing a certificate for your CSR' : 'issuing a certificate with a generated key pair');
+    body = (await call<Issued>(ctx.apiUrl, 'POST', `${base}/certificates`, { token, body: csrPem ? { csrPem } : { generate: true } })).body;
+  }
 
   const dir = path.resolve(options.outDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
