@@ -33,6 +33,9 @@ export type ActivationStatus = 'running' | 'completed' | 'failed';
 
 export interface ActivationView {
   workflowId: string;
+  /** Tells this activation from the tenant's earlier ones (the workflow id is the same). */
+  runId: string;
+  startedAt: string;
   step: string;
   status: ActivationStatus;
   result?: ActivateL1Result;
@@ -109,16 +112,17 @@ export class WorkflowStarter {
       throw error;
     }
     const name = description.status.name;
+    const run = { workflowId, runId: description.runId, startedAt: description.startTime.toISOString() };
     if (name === 'RUNNING') {
       // A query needs a worker; without one the step is unknown rather than the request hanging.
       const step = await this.withAbort(QUERY_TIMEOUT_MS, () => handle.query<string>(queries.activationStep)).catch(() => 'starting');
-      return { workflowId, step, status: 'running' };
+      return { ...run, step, status: 'running' };
     }
     if (name === 'COMPLETED') {
       const result = await handle.result();
-      return { workflowId, step: 'done', status: result.ok ? 'completed' : 'failed', result };
+      return { ...run, step: 'done', status: result.ok ? 'completed' : 'failed', result };
     }
-    return { workflowId, step: name.toLowerCase().replace(/_/g, ' '), status: 'failed' };
+    return { ...run, step: name.toLowerCase().replace(/_/g, ' '), status: 'failed' };
   }
 
   async rotateL2(input: RotateL2Input): Promise<RotateL2Result> {

@@ -174,7 +174,8 @@ describe('L1 configurations', () => {
 
     const activation = await call('GET', '/api/l1/activation', { token: auditor });
     expect(activation.status).toBe(200);
-    expect(activation.json).toMatchObject({ workflowId: workflowIds.activateL1('acme'), status: 'running' });
+    expect(activation.json).toMatchObject({ workflowId: workflowIds.activateL1('acme'), runId: response.json.runId, status: 'running' });
+    expect(Date.parse(activation.json.startedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect(typeof activation.json.step).toBe('string');
     expect((await call('GET', '/api/l1/activation', { token: otherAdmin })).status).toBe(404);
   });

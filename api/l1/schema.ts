@@ -58,6 +58,8 @@ export const activationStarted = z.object({ workflowId: z.string(), runId: z.str
 
 export const activationView = z.object({
   workflowId: z.string(),
+  runId: z.string(),
+  startedAt: z.iso.datetime(),
   step: z.string(),
   status: z.enum(['running', 'completed', 'failed']),
   result: z
