@@ -7,6 +7,7 @@ import { auditRoutes } from './audit/routes.js';
 import type { ApiDeps } from './deps.js';
 import { errorMapper } from './errors.js';
 import { consoleMiddleware } from './http/console.js';
+import { standardHeaders } from './http/headers.js';
 import { httpMetrics } from './http/metrics.js';
 import { buildOpenApi } from './http/openapi.js';
 import { requestLog } from './http/request-log.js';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps, options: { defaultMetrics?: boolean } =
   });
 
   app.use(metrics.middleware);
+  app.use(standardHeaders);
   app.use(requestLog(deps.logger));
   app.use(errorMapper(deps.logger));
   app.use(router.routes());

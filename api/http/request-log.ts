@@ -22,6 +22,7 @@ export function requestLog(logger: Logger) {
           route,
           status: ctx.status,
           durationMs: Math.round((performance.now() - started) * 10) / 10,
+          requestId: ctx.state.requestId as string | undefined,
           ...(principal?.tenantId ? { tenantId: principal.tenantId, user: principal.username } : {}),
         },
         'request',

@@ -38,6 +38,17 @@ describe('operations endpoints', () => {
     expect(response.text).not.toContain('some-id');
   });
 
+  it('every answer carries a request id and protective headers; API answers are not cached', async () => {
+    const response = await api.request('GET', '/api/tenant', { headers: { 'x-request-id': 'trace-123' } });
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(api.logs.some((line) => line.includes('"requestId":"trace-123"'))).toBe(true);
+    const generated = await api.request('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('unknown API routes are JSON 404s, wrong methods 405, never the console page', async () => {
     const missing = await api.request('GET', '/api/does-not-exist');
     expect(missing.status).toBe(404);
