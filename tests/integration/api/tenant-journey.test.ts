@@ -95,7 +95,8 @@ describe('tenant journey', { timeout: 120_000 }, () => {
       const log = info.logsDir ? await readFile(path.join(info.logsDir, name), 'utf8').catch(() => '') : '';
       expect(log, name).not.toContain(SECRET);
     }
-    expect((configs.json!.items as Array<{ lastTest?: { ok: boolean } }>)[0]!.lastTest?.ok).toBe(true);
+    const [config] = configs.json!.items as Array<{ state: string; lastTest?: { ok: boolean } }>;
+    expect(config).toMatchObject({ state: 'active', lastTest: { ok: true } });
   });
 
   it('rotation adds a tenant key version; the audit trail verifies and shows who did what', async () => {
