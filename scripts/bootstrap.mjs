@@ -63,6 +63,8 @@ if (!dependenciesCurrent()) {
 const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'devstack', 'cli.ts'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
+  // The AWS SDK nags about Node 20 on every process start; Node 20 is what this stack targets.
+  env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
 });
 process.on('SIGINT', () => {});
 for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));

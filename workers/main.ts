@@ -16,7 +16,8 @@ const worker = await Worker.create({
   connection,
   namespace: process.env.OPENKCM_TEMPORAL_NAMESPACE ?? 'default',
   taskQueue: process.env.OPENKCM_TEMPORAL_TASK_QUEUE ?? 'openkcm',
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+  // Run through tsx in development, compiled to dist/ in the container image.
+  workflowsPath: fileURLToPath(new URL(`../workflows/index.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)),
   activities: { ...smokeActivities },
 });
 console.log(`openkcm-worker polling ${worker.options.taskQueue}`);

@@ -29,10 +29,10 @@ export async function ensureDebianPackages(logDir: string): Promise<void> {
   const logFile = path.join(logDir, 'apt.log');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const fix = 'check that the Debian package mirror is reachable, then run again';
-  await step(`Debian packages: ${missing.join(', ')} (apt-get, about 30 s)`, async () => {
+  await step(`Debian packages: ${missing.join(', ')} (apt-get)`, async () => {
     await run('apt-get', ['update'], { env, logFile, fix });
     await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile, fix });
-  });
+  }, { expect: 'about 30 s, once' });
   const still = await missingPackages();
   if (still.length > 0) throw new SetupError(`apt-get finished but ${still.join(', ')} is still missing`, `see ${logFile}`);
 }

@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { StackConfig } from '../config.js';
 import { httpOk } from '../probes.js';
@@ -27,8 +28,9 @@ async function namespaceReady(address: string, namespace: string): Promise<boole
  * Temporal's dev server (server, UI and SQLite persistence in one binary). The SQLite file
  * in the data directory is what lets workflows survive a restart.
  */
-export function temporalServer(config: StackConfig, temporal: string): ServerSpec {
+export async function temporalServer(config: StackConfig, temporal: string): Promise<ServerSpec> {
   const dir = path.join(config.dataDir, 'temporal');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const args = [
     'server', 'start-dev',
     '--db-filename', path.join(dir, 'temporal.db'),
