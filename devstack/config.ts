@@ -107,9 +107,11 @@ export async function testConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     taken.add(port);
     ports[key] = port;
   }
+  const shared = common(env);
   return {
-    ...common(env),
-    logLevel: (env.OPENKCM_LOG_LEVEL as StackConfig['logLevel'] | undefined) ?? 'warn',
+    ...shared,
+    // Quieter by default: test output should be about tests.
+    logLevel: env.OPENKCM_LOG_LEVEL ? shared.logLevel : 'warn',
     dataDir: path.resolve(repoRoot, env.OPENKCM_TEST_DATA_DIR ?? '.data-test'),
     ports,
     fresh: true,

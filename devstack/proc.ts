@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 
-/** True when a process with this pid exists (zombies included, which is fine for our use). */
+/** True when a process with this pid is running; a zombie (exited, not yet reaped) is not. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // Field 3 of /proc/<pid>/stat is the state; the command name before it may hold spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true;
   }
 }
 
