@@ -49,12 +49,13 @@ if (!dependenciesCurrent()) {
   } else {
     const started = Date.now();
     process.stdout.write('→ npm dependencies: npm ci (first run, about a minute)\n');
-    let result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+    let result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
     if (result.error) fail(`could not run npm (${result.error.message})`, 'install npm 10 or newer and put it on PATH');
     if (result.status !== 0) {
       // npm ci refuses a lockfile that lacks an optional dependency the registry does not
       // have (vite 8 names one); `npm install` installs the same locked tree and skips it.
-      process.stdout.write('→ npm ci refused; installing the locked versions with npm install instead\n');
+      const reason = /npm error (Missing: .*)/.exec(result.stderr ?? '')?.[1] ?? `status ${result.status}`;
+      process.stdout.write(`→ npm ci refused (${reason}); installing the locked versions with npm install\n`);
       result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
     }
     if (result.status !== 0) {
