@@ -41,6 +41,7 @@ export async function ensureConsoleBuilt(logDir: string): Promise<string> {
       logFile: path.join(logDir, 'console-build.log'),
       fix: 'fix the console build error shown above',
     }),
+    { name: 'console build' },
   );
   await writeFile(stampFile, hash);
   return distDir;

@@ -23,6 +23,7 @@ describe('Supervisor', () => {
   beforeEach(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'openkcm-supervisor-'));
     supervisor = new Supervisor(dataDir);
+    supervisor.quiet = true;
   });
   afterEach(async () => {
     await supervisor.stopAll();
@@ -85,6 +86,7 @@ describe('Supervisor', () => {
   it('kills servers that a dead supervisor left behind', async () => {
     const port = await freePort();
     const first = new Supervisor(dataDir);
+    first.quiet = true;
     await first.startStage([nodeServer('orphan', httpScript(port), () => httpOk(`http://127.0.0.1:${port}/`))]);
     // Pretend the first supervisor died: its registry names a pid that no longer exists.
     const file = path.join(dataDir, 'run', 'processes.json');

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SetupError } from './errors.js';
-import { seconds } from './log.js';
+import { info, seconds } from './log.js';
 import { commandLine, isAlive, killGroup } from './proc.js';
 import { tail } from './run.js';
 import { settleAll } from './settle.js';
@@ -66,6 +66,9 @@ export class Supervisor {
   private readonly registryFile: string;
   private unexpectedExit?: (name: string, detail: string) => void;
   private stopping = false;
+
+  /** Set to skip the per-server "ready" lines. */
+  quiet = false;
 
   constructor(readonly dataDir: string) {
     this.registryFile = path.join(dataDir, 'run', 'processes.json');
@@ -169,8 +172,10 @@ export class Supervisor {
     });
     stage.push(managed);
     await this.writeRegistry();
+    const started = Date.now();
     await this.waitReady(managed);
     managed.ready = true;
+    if (!this.quiet) info(`✓ ${spec.title} ready (${seconds(Date.now() - started)})`);
   }
 
   private async waitReady(m: Managed): Promise<void> {

@@ -32,7 +32,7 @@ export async function ensureDebianPackages(logDir: string): Promise<void> {
   await step(`Debian packages: ${missing.join(', ')} (apt-get)`, async () => {
     await run('apt-get', ['update'], { env, logFile, fix });
     await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, logFile, fix });
-  }, { expect: 'about 30 s, once' });
+  }, { expect: 'about 30 s, once', name: 'apt-get' });
   const still = await missingPackages();
   if (still.length > 0) throw new SetupError(`apt-get finished but ${still.join(', ')} is still missing`, `see ${logFile}`);
 }

@@ -78,5 +78,5 @@ async function buildVenv(cache: string): Promise<PythonTools> {
     }
     await writeFile(stampFile, withTemporal ? wanted : stampWithout);
     return toolsIn(venv, withTemporal);
-  }, { expect: 'about a minute, once' });
+  }, { expect: 'about a minute, once', name: 'Python venv' });
 }

@@ -20,4 +20,5 @@ export const versions = {
 export const debianPackages = {
   softhsm2: '/usr/lib/softhsm/libsofthsm2.so',
   chromium: '/usr/bin/chromium',
+  openssl: '/usr/bin/openssl',
 } as const;
