@@ -4,9 +4,14 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from './config.js';
 import { SetupError } from './errors.js';
-import { isAlive } from './proc.js';
+import { commandLine, isAlive } from './proc.js';
 import { httpOk } from './probes.js';
 import { Supervisor, type ServerSpec } from './supervisor.js';
+
+interface Registry {
+  supervisor: { pid: number; commandLine: string };
+  processes: { pid: number; commandLine: string }[];
+}
 
 /** A node one-liner as a server spec. */
 function nodeServer(name: string, script: string, ready: ServerSpec['ready'], readyTimeoutMs = 10_000): ServerSpec {
@@ -34,8 +39,8 @@ describe('Supervisor', () => {
     const port = await freePort();
     await supervisor.startStage([nodeServer('web', httpScript(port), () => httpOk(`http://127.0.0.1:${port}/`))]);
     expect(await httpOk(`http://127.0.0.1:${port}/`)).toBe(true);
-    const registry = JSON.parse(await readFile(path.join(dataDir, 'run', 'processes.json'), 'utf8')) as { supervisor: number; processes: { pid: number }[] };
-    expect(registry.supervisor).toBe(process.pid);
+    const registry = JSON.parse(await readFile(path.join(dataDir, 'run', 'processes.json'), 'utf8')) as Registry;
+    expect(registry.supervisor.pid).toBe(process.pid);
     const pid = registry.processes[0]!.pid;
     expect(isAlive(pid)).toBe(true);
 
@@ -77,7 +82,8 @@ describe('Supervisor', () => {
   it('refuses to start beside a live supervisor of the same data directory', async () => {
     await mkdir(path.join(dataDir, 'run'), { recursive: true });
     // The vitest worker's parent is a live node process: it plays the other supervisor.
-    await writeFile(path.join(dataDir, 'run', 'processes.json'), JSON.stringify({ supervisor: process.ppid, processes: [] }));
+    const other = { pid: process.ppid, commandLine: commandLine(process.ppid) };
+    await writeFile(path.join(dataDir, 'run', 'processes.json'), JSON.stringify({ supervisor: other, processes: [] }));
     const error = await supervisor.reclaim().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SetupError);
     expect((error as SetupError).reason).toContain(`already running from ${dataDir}`);
@@ -90,11 +96,20 @@ describe('Supervisor', () => {
     await first.startStage([nodeServer('orphan', httpScript(port), () => httpOk(`http://127.0.0.1:${port}/`))]);
     // Pretend the first supervisor died: its registry names a pid that no longer exists.
     const file = path.join(dataDir, 'run', 'processes.json');
-    const registry = JSON.parse(await readFile(file, 'utf8')) as { supervisor: number; processes: { pid: number }[] };
-    await writeFile(file, JSON.stringify({ ...registry, supervisor: 2 ** 22 + 1 }));
+    const registry = JSON.parse(await readFile(file, 'utf8')) as Registry;
+    await writeFile(file, JSON.stringify({ ...registry, supervisor: { pid: 2 ** 22 + 1, commandLine: 'node gone' } }));
 
     await supervisor.reclaim();
     expect(isAlive(registry.processes[0]!.pid)).toBe(false);
     expect(await httpOk(`http://127.0.0.1:${port}/`)).toBe(false);
+  });
+
+  it('leaves alone a recorded pid that now runs something else', async () => {
+    await mkdir(path.join(dataDir, 'run'), { recursive: true });
+    // Our own pid stands for a reused pid: the command line does not match the record.
+    const record = { supervisor: { pid: 2 ** 22 + 1, commandLine: 'node gone' }, processes: [{ name: 'x', pid: process.pid, commandLine: 'temporal server start-dev' }] };
+    await writeFile(path.join(dataDir, 'run', 'processes.json'), JSON.stringify(record));
+    await supervisor.reclaim();
+    expect(isAlive(process.pid)).toBe(true);
   });
 });

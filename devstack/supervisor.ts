@@ -36,8 +36,13 @@ interface Managed {
 }
 
 interface Registry {
-  supervisor: number;
-  processes: { name: string; pid: number; command: string }[];
+  supervisor: { pid: number; commandLine: string };
+  processes: { name: string; pid: number; commandLine: string }[];
+}
+
+/** A recorded pid still runs what we started (pids get reused). */
+function stillRuns(entry: { pid: number; commandLine: string }): boolean {
+  return isAlive(entry.pid) && commandLine(entry.pid) === entry.commandLine;
 }
 
 const probeEveryMs = 250;
@@ -99,13 +104,14 @@ export class Supervisor {
     } catch {
       return;
     }
-    if (registry.supervisor !== process.pid && isAlive(registry.supervisor) && commandLine(registry.supervisor)?.includes('node')) {
+    const owner = registry.supervisor;
+    if (owner?.pid !== process.pid && owner && stillRuns(owner)) {
       throw new SetupError(
-        `an OpenKCM stack is already running from ${this.dataDir} (supervisor pid ${registry.supervisor})`,
-        `use it, or stop it first (Ctrl-C in its terminal, or \`kill ${registry.supervisor}\`), or set OPENKCM_DATA_DIR to another directory`,
+        `an OpenKCM stack is already running from ${this.dataDir} (supervisor pid ${owner.pid})`,
+        `use it, or stop it first (Ctrl-C in its terminal, or \`kill ${owner.pid}\`), or set OPENKCM_DATA_DIR to another directory`,
       );
     }
-    const leftovers = registry.processes.filter((p) => isAlive(p.pid) && commandLine(p.pid)?.includes(path.basename(p.command)));
+    const leftovers = (registry.processes ?? []).filter(stillRuns);
     for (const p of leftovers) killGroup(p.pid, 'SIGTERM');
     const deadline = Date.now() + stopGraceMs;
     while (leftovers.some((p) => isAlive(p.pid)) && Date.now() < deadline) await sleep(100);
@@ -114,10 +120,10 @@ export class Supervisor {
 
   private async writeRegistry(): Promise<void> {
     const registry: Registry = {
-      supervisor: process.pid,
+      supervisor: { pid: process.pid, commandLine: commandLine(process.pid) ?? '' },
       processes: this.all()
         .filter((m) => !m.exited)
-        .map((m) => ({ name: m.spec.name, pid: m.pid, command: m.spec.command })),
+        .map((m) => ({ name: m.spec.name, pid: m.pid, commandLine: [m.spec.command, ...m.spec.args].join(' ') })),
     };
     mkdirSync(path.dirname(this.registryFile), { recursive: true });
     await writeFile(this.registryFile, `${JSON.stringify(registry, null, 2)}\n`);
@@ -214,6 +220,6 @@ export class Supervisor {
   async stopAll(): Promise<void> {
     this.stopping = true;
     for (const stage of [...this.stages].reverse()) await this.stopStage(stage);
-    await this.writeRegistry().catch(() => undefined);
+    if (this.stages.length > 0) await this.writeRegistry().catch(() => undefined);
   }
 }
