@@ -42,7 +42,7 @@ export async function startStack(config: StackConfig, tools: Tools, supervisor =
 
   try {
     await supervisor.startStage([
-      await temporalServer(config, tools.temporal),
+      await temporalServer(config, tools.temporal, tools.temporalDevFlags),
       ferretDbServer(config, tools.ferretdb),
       localKms,
       ...(lowkey ? [lowkey.spec] : []),

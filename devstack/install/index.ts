@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ensureDebianPackages } from './apt.js';
 import { ensureFerretDb, ensureLocalKms, ensureTemporalFromGo } from './go.js';
+import { capture } from '../run.js';
 import { settleAll } from '../settle.js';
 import { ensurePythonVenv, type PythonTools } from './python.js';
 import { debianPackages } from './versions.js';
@@ -18,6 +19,14 @@ export interface Tools {
   softhsmUtil: string;
   /** Which route provided the Temporal CLI, for the record. */
   temporalRoute: 'pypi' | 'go';
+  /** Optional `start-dev` flags this CLI version knows (the Go fallback is older). */
+  temporalDevFlags: string[];
+}
+
+/** `--ui-disable-news-fetch` keeps the UI from calling out; CLI 1.5.1 does not have it. */
+async function temporalDevFlags(temporal: string): Promise<string[]> {
+  const help = await capture(temporal, ['server', 'start-dev', '--help']);
+  return help?.includes('--ui-disable-news-fetch') ? ['--ui-disable-news-fetch'] : [];
 }
 
 /**
@@ -44,5 +53,6 @@ export async function ensureTools(cache: string): Promise<Tools> {
     softhsmModule: debianPackages.softhsm2,
     softhsmUtil: '/usr/bin/softhsm2-util',
     temporalRoute: py.temporal ? 'pypi' : 'go',
+    temporalDevFlags: await temporalDevFlags(temporal),
   };
 }

@@ -28,7 +28,7 @@ async function namespaceReady(address: string, namespace: string): Promise<boole
  * Temporal's dev server (server, UI and SQLite persistence in one binary). The SQLite file
  * in the data directory is what lets workflows survive a restart.
  */
-export async function temporalServer(config: StackConfig, temporal: string): Promise<ServerSpec> {
+export async function temporalServer(config: StackConfig, temporal: string, extraFlags: readonly string[] = []): Promise<ServerSpec> {
   const dir = path.join(config.dataDir, 'temporal');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const args = [
@@ -38,7 +38,7 @@ export async function temporalServer(config: StackConfig, temporal: string): Pro
     '--port', String(config.ports.temporal),
     '--ui-port', String(config.ports.temporalUi),
     '--search-attribute', 'TenantId=Keyword',
-    '--ui-disable-news-fetch',
+    ...extraFlags,
     '--log-level', config.logLevel === 'debug' ? 'info' : 'warn',
   ];
   if (config.namespace !== 'default') args.push('--namespace', config.namespace);
