@@ -50,6 +50,13 @@ describe('Supervisor', () => {
     expect(await readFile(path.join(dataDir, 'logs', 'web.log'), 'utf8')).toContain(`listening ${port}`);
   });
 
+  it('keeps a valid registry while servers start side by side', async () => {
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    await supervisor.startStage(ports.map((port, i) => nodeServer(`web${i}`, httpScript(port), () => httpOk(`http://127.0.0.1:${port}/`))));
+    const registry = JSON.parse(await readFile(path.join(dataDir, 'run', 'processes.json'), 'utf8')) as Registry;
+    expect(registry.processes.map((p) => p.commandLine.startsWith(process.execPath))).toEqual([true, true, true, true]);
+  });
+
   it('reports a server that exits during start with the tail of its log', async () => {
     const failing = nodeServer('crash', "console.error('boom: missing thing'); process.exit(3)", async () => false);
     const error = await supervisor.startStage([failing]).catch((e: unknown) => e);

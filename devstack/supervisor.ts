@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SetupError } from './errors.js';
 import { info, seconds } from './log.js';
@@ -118,7 +118,18 @@ export class Supervisor {
     for (const p of leftovers) killGroup(p.pid, 'SIGKILL');
   }
 
-  private async writeRegistry(): Promise<void> {
+  private registryWrites: Promise<void> = Promise.resolve();
+
+  /**
+   * Servers start side by side, so writes are queued, and each replaces the file atomically:
+   * a reader (a later start) never sees a half-written registry.
+   */
+  private writeRegistry(): Promise<void> {
+    this.registryWrites = this.registryWrites.then(() => this.writeRegistryNow());
+    return this.registryWrites;
+  }
+
+  private async writeRegistryNow(): Promise<void> {
     const registry: Registry = {
       supervisor: { pid: process.pid, commandLine: commandLine(process.pid) ?? '' },
       processes: this.all()
@@ -126,7 +137,9 @@ export class Supervisor {
         .map((m) => ({ name: m.spec.name, pid: m.pid, commandLine: [m.spec.command, ...m.spec.args].join(' ') })),
     };
     mkdirSync(path.dirname(this.registryFile), { recursive: true });
-    await writeFile(this.registryFile, `${JSON.stringify(registry, null, 2)}\n`);
+    const tmp = `${this.registryFile}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(registry, null, 2)}\n`);
+    await rename(tmp, this.registryFile);
   }
 
   /** Starts the specs side by side and waits for all of them; a failure stops this stage. */
