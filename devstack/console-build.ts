@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { step } from './log.js';
 import { repoRoot } from './paths.js';
@@ -31,14 +32,17 @@ export async function consoleSourceHash(): Promise<string> {
 }
 
 /** Builds console/dist with Vite unless it was already built from these exact sources. */
-export async function ensureConsoleBuilt(logDir: string): Promise<string> {
+export async function ensureConsoleBuilt(): Promise<string> {
   const hash = await consoleSourceHash();
   const stamp = await readFile(stampFile, 'utf8').catch(() => '');
   if (stamp === hash && existsSync(path.join(distDir, 'index.html'))) return distDir;
   await step('console: vite build', () =>
     run(process.execPath, [path.join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
       cwd: consoleDir,
-      logFile: path.join(logDir, 'console-build.log'),
+      // Per checkout, one build per file: the error Vite prints first is what matters.
+      logFile: path.join(tmpdir(), `openkcm-console-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 8)}.log`),
+      truncateLog: true,
+      tailLines: 40,
       fix: 'fix the console build error shown above',
     }),
     { name: 'console build' },

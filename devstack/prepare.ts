@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { devConfig } from './config.js';
 import { ensureConsoleBuilt } from './console-build.js';
 import { ensureTools, type Tools } from './install/index.js';
+import { settleAll } from './settle.js';
 
 /**
  * Everything a stack needs before it can start: the tools (installed once, cached under
@@ -9,6 +9,6 @@ import { ensureTools, type Tools } from './install/index.js';
  */
 export async function prepare(env: NodeJS.ProcessEnv = process.env): Promise<Tools> {
   const { cacheDir } = devConfig(env);
-  const [tools] = await Promise.all([ensureTools(cacheDir), ensureConsoleBuilt(path.join(cacheDir, 'logs'))]);
+  const [tools] = await settleAll<[Tools, string]>([ensureTools(cacheDir), ensureConsoleBuilt()]);
   return tools;
 }

@@ -13,6 +13,10 @@ export interface RunOptions {
   fix: string;
   /** Argument values (PINs, passwords) masked in the command line written to the log. */
   redact?: readonly string[];
+  /** Start the log afresh instead of appending to it. */
+  truncateLog?: boolean;
+  /** How many log lines to show on failure. */
+  tailLines?: number;
 }
 
 /** Last `lines` lines of a text file, indented for display under an error line. */
@@ -29,7 +33,7 @@ export async function tail(file: string, lines = 15): Promise<string> {
 /** Runs an install command to completion; a non-zero exit becomes a SetupError. */
 export async function run(command: string, args: readonly string[], opts: RunOptions): Promise<void> {
   await mkdir(path.dirname(opts.logFile), { recursive: true });
-  const out = createWriteStream(opts.logFile, { flags: 'a' });
+  const out = createWriteStream(opts.logFile, { flags: opts.truncateLog ? 'w' : 'a' });
   await new Promise<void>((resolve) => out.once('open', () => resolve()));
   const shown = args.map((a) => (opts.redact?.includes(a) ? '***' : a));
   out.write(`\n$ ${command} ${shown.join(' ')}\n`);
@@ -43,7 +47,7 @@ export async function run(command: string, args: readonly string[], opts: RunOpt
   await new Promise<void>((resolve) => out.end(resolve));
   if (status === 0) return;
   const what = typeof status === 'number' ? `exited with status ${status}` : `failed (${status})`;
-  throw new SetupError(`\`${path.basename(command)} ${shown.slice(0, 2).join(' ')}\` ${what}`, `${opts.fix} (full output: ${opts.logFile})`, await tail(opts.logFile));
+  throw new SetupError(`\`${path.basename(command)} ${shown.slice(0, 2).join(' ')}\` ${what}`, `${opts.fix} (full output: ${opts.logFile})`, await tail(opts.logFile, opts.tailLines));
 }
 
 /** Runs a command and returns its stdout, or undefined when it cannot run or fails. */
