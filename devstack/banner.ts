@@ -18,7 +18,7 @@ export function banner(info: StackInfo, elapsedMs: number): string {
     ['AWS KMS (local-kms)', `${info.localKms.endpoint}  demo key ${info.localKms.demoKeyAlias}`],
     ['PKCS#11 (SoftHSM2)', `token "${info.softhsm.tokenLabel}", SOFTHSM2_CONF=${info.softhsm.conf}`],
   ];
-  if (info.pykmip) rows.push(['KMIP HSM (PyKMIP)', `${info.pykmip.host}:${info.pykmip.port}`]);
+  rows.push(['KMIP HSM (PyKMIP)', `${info.pykmip.host}:${info.pykmip.port}`]);
   if (info.lowkeyVault) rows.push(['Azure Key Vault (Lowkey)', info.lowkeyVault.url]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = [

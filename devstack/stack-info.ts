@@ -18,10 +18,11 @@ export interface StackInfo {
   /** `conf` is the SOFTHSM2_CONF to set; the token holds nothing until someone creates keys. */
   softhsm: { module: string; conf: string; tokenLabel: string; pin: string; soPin: string };
   /**
-   * Optional server: PyKMIP stands in for a customer's KMIP-speaking HSM and is the benchmark
-   * peer. Absent while it is not part of the stack.
+   * PyKMIP's server: stands in for a customer's KMIP-speaking HSM and is the benchmark peer.
+   * Mutual TLS under its own CA (not OpenKCM's): `caCert` verifies the server, the client
+   * certificate and key authenticate to it.
    */
-  pykmip?: { host: string; port: number; caCert: string; clientCert: string; clientKey: string };
+  pykmip: { host: string; port: number; caCert: string; clientCert: string; clientKey: string };
   /**
    * OpenKCM's own processes. `kmip.caCert` is where the KMIP server publishes the platform CA
    * certificate (`<dataDir>/pki/ca.pem`); it exists once the real server has created the CA.

@@ -7,7 +7,7 @@ import { ensureStackSecrets } from './secrets.js';
 import { ferretDbServer, mongodbUri } from './servers/ferretdb.js';
 import { demoKeyAlias, localKmsAccountId, localKmsEndpoint, localKmsRegion, localKmsServer } from './servers/local-kms.js';
 import { apiServer, apiUrl, kmipAdminUrl, kmipServer, openkcmEnv, workerServer } from './servers/openkcm.js';
-import { lowkeyVaultServer } from './servers/optional.js';
+import { lowkeyVaultServer } from './servers/lowkey-vault.js';
 import { pykmipServer } from './servers/pykmip.js';
 import { temporalAddress, temporalServer, temporalUiUrl } from './servers/temporal.js';
 import { ensureSoftHsmToken } from './softhsm.js';
@@ -22,8 +22,9 @@ export interface RunningStack {
 }
 
 /**
- * Starts the whole stack: infrastructure side by side (Temporal, FerretDB, local-kms and
- * the optional servers), then OpenKCM's processes, then writes `<dataDir>/stack.json`.
+ * Starts the whole stack: infrastructure side by side (Temporal, FerretDB, local-kms, PyKMIP
+ * and Lowkey Vault once its slot is filled), then OpenKCM's processes, then writes
+ * `<dataDir>/stack.json`.
  * Any failure stops everything already started before the error propagates.
  */
 export async function startStack(config: StackConfig, tools: Tools, supervisor = new Supervisor(config.dataDir)): Promise<RunningStack> {
@@ -33,7 +34,7 @@ export async function startStack(config: StackConfig, tools: Tools, supervisor =
 
   const [lowkey, pykmip] = [await lowkeyVaultServer(config, tools), await pykmipServer(config, tools)];
   const basePorts: (keyof Ports)[] = ['temporal', 'temporalUi', 'mongodb', 'localKms', 'api', 'kmip', 'kmipAdmin'];
-  await assertPortsFree(config.ports, [...basePorts, ...(lowkey?.ports ?? []), ...(pykmip?.ports ?? [])]);
+  await assertPortsFree(config.ports, [...basePorts, ...pykmip.ports, ...(lowkey?.ports ?? [])]);
 
   const secrets = await ensureStackSecrets(config.dataDir);
   const softhsm = await ensureSoftHsmToken(config.dataDir, tools.softhsmModule, tools.softhsmUtil);
@@ -45,8 +46,8 @@ export async function startStack(config: StackConfig, tools: Tools, supervisor =
       await temporalServer(config, tools.temporal, tools.temporalDevFlags),
       ferretDbServer(config, tools.ferretdb),
       localKms,
+      pykmip.spec,
       ...(lowkey ? [lowkey.spec] : []),
-      ...(pykmip ? [pykmip.spec] : []),
     ]);
     await supervisor.startStage([apiServer(config, env), workerServer(config, env), kmipServer(config, env)]);
   } catch (err) {
@@ -64,7 +65,7 @@ export async function startStack(config: StackConfig, tools: Tools, supervisor =
     localKms: { endpoint: localKmsEndpoint(config), region: localKmsRegion, accountId: localKmsAccountId, demoKeyArn: localKms.demoKeyArn(), demoKeyAlias },
     ...(lowkey ? { lowkeyVault: lowkey.info() } : {}),
     softhsm,
-    ...(pykmip ? { pykmip: pykmip.info() } : {}),
+    pykmip: pykmip.info(),
     kmip: { host: '127.0.0.1', port: config.ports.kmip, adminUrl: kmipAdminUrl(config), caCert: path.join(config.dataDir, 'pki', 'ca.pem') },
     api: { url: api },
     console: { url: `${api}/` },

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type { StackConfig } from '../config.js';
 import type { Tools } from '../install/index.js';
 import { run } from '../run.js';
-import type { OptionalServer } from './optional.js';
+import type { StackServer } from './types.js';
 
 interface PyKmipFiles {
   caCert: string;
@@ -66,7 +66,7 @@ async function handshakes(port: number, files: PyKmipFiles): Promise<boolean> {
  * PyKMIP's server (from the cached venv), standing in for a customer's KMIP-speaking HSM
  * (HYOK) and serving as the benchmark peer. Mutual TLS; state in a SQLite file.
  */
-export async function pykmipServer(config: StackConfig, tools: Tools): Promise<OptionalServer<'pykmip'> | undefined> {
+export async function pykmipServer(config: StackConfig, tools: Tools): Promise<StackServer<'pykmip'>> {
   const dir = path.join(config.dataDir, 'pykmip');
   const logsDir = path.join(config.dataDir, 'logs');
   const files = await ensurePki(dir, path.join(logsDir, 'pykmip-pki.log'));

@@ -24,10 +24,9 @@ with ProxyKmipClient(hostname=host, port=int(port), cert=cert, key=key, ca=ca, c
 describe('PyKMIP server (customer KMIP HSM stand-in)', () => {
   it('creates an AES key and encrypts/decrypts over mutual TLS', async () => {
     const pykmip = stack().pykmip;
-    expect(pykmip).toBeDefined();
     const { stdout } = await promisify(execFile)(
       stack().tools.python,
-      ['-W', 'ignore', '-c', script, pykmip!.host, String(pykmip!.port), pykmip!.clientCert, pykmip!.clientKey, pykmip!.caCert],
+      ['-W', 'ignore', '-c', script, pykmip.host, String(pykmip.port), pykmip.clientCert, pykmip.clientKey, pykmip.caCert],
       { timeout: 30_000 },
     );
     expect(stdout.trim()).toMatch(/^\d+ True openkcm smoke$/);
