@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SetupError } from '../errors.js';
 import { withLock } from '../lock.js';
@@ -77,6 +77,11 @@ export async function ensureFerretDb(cache: string): Promise<string> {
       { expect: '1–5 minutes, once', name: 'FerretDB' },
     );
     await rename(tmp, target);
+    // Older builds of the wrapper are dead weight (about 40 MB each).
+    for (const file of await readdir(path.dirname(target))) {
+      const full = path.join(path.dirname(target), file);
+      if (file.startsWith('openkcm-ferretdb-') && !file.includes('.tmp-') && full !== target) await rm(full, { force: true });
+    }
     return target;
   });
 }
