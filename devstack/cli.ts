@@ -116,8 +116,12 @@ async function test(args: string[]): Promise<number> {
 async function runningDevStack(): Promise<string | undefined> {
   const file = path.join(devConfig().dataDir, 'stack.json');
   if (!existsSync(file)) return undefined;
-  const stackInfo = JSON.parse(await readFile(file, 'utf8')) as StackInfo;
-  return (await httpOk(`${stackInfo.api.url}/healthz`)) ? file : undefined;
+  try {
+    const stackInfo = JSON.parse(await readFile(file, 'utf8')) as StackInfo;
+    return (await httpOk(`${stackInfo.api.url}/healthz`)) ? file : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function runScript(args: string[]): Promise<number> {

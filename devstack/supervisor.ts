@@ -61,6 +61,14 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefin
   }
 }
 
+const liveSupervisors = new Set<Supervisor>();
+
+// Last resort when the process ends without stopping its servers (an uncaught error,
+// process.exit): kill what is left, so nothing keeps holding ports.
+process.once('exit', () => {
+  for (const supervisor of liveSupervisors) supervisor.killRemaining();
+});
+
 /**
  * Starts servers as process groups of their own with one log file each, waits until each
  * is ready, and stops them in reverse order. Every pid is recorded in
@@ -77,11 +85,12 @@ export class Supervisor {
 
   constructor(readonly dataDir: string) {
     this.registryFile = path.join(dataDir, 'run', 'processes.json');
-    // Last resort when the supervisor dies without stopping its servers (uncaught error,
-    // process.exit): kill what is left, so nothing keeps holding ports.
-    process.once('exit', () => {
-      for (const m of this.all()) if (!m.exited) killGroup(m.pid, 'SIGKILL');
-    });
+    liveSupervisors.add(this);
+  }
+
+  /** Synchronous last resort, see the process 'exit' hook below. */
+  killRemaining(): void {
+    for (const m of this.all()) if (!m.exited) killGroup(m.pid, 'SIGKILL');
   }
 
   /** Called when a ready server exits without being asked to. */
@@ -234,5 +243,6 @@ export class Supervisor {
     this.stopping = true;
     for (const stage of [...this.stages].reverse()) await this.stopStage(stage);
     if (this.stages.length > 0) await this.writeRegistry().catch(() => undefined);
+    liveSupervisors.delete(this);
   }
 }
