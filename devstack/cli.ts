@@ -38,6 +38,8 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+class Interrupted extends Error {}
+
 async function start(): Promise<number> {
   const started = Date.now();
   const config = devConfig();
@@ -48,12 +50,18 @@ async function start(): Promise<number> {
     await supervisor.stopAll();
     return signal;
   });
+  const aborted = interrupted.then(() => Promise.reject(new Interrupted()));
+  aborted.catch(() => undefined);
   let stack: RunningStack;
   try {
-    const tools = await prepare();
-    stack = await Promise.race([startStack(config, tools, supervisor), interrupted.then(() => Promise.reject(new SetupError('interrupted', 'run `npm start` again')))]);
+    const tools = await Promise.race([prepare(), aborted]);
+    stack = await Promise.race([startStack(config, tools, supervisor), aborted]);
   } catch (err) {
     await supervisor.stopAll();
+    if (err instanceof Interrupted) {
+      info('Interrupted before the stack was up; nothing left running.');
+      return 130;
+    }
     return report(err);
   }
   info(banner(stack.info, Date.now() - started));

@@ -203,7 +203,7 @@ export class Supervisor {
     const started = Date.now();
     await this.waitReady(managed);
     managed.ready = true;
-    if (!this.quiet) info(`✓ ${spec.title} ready (${seconds(Date.now() - started)})`);
+    if (!this.quiet && !this.stopping) info(`✓ ${spec.title} ready (${seconds(Date.now() - started)})`);
   }
 
   private async waitReady(m: Managed): Promise<void> {
