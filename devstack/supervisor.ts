@@ -88,7 +88,7 @@ export class Supervisor {
     liveSupervisors.add(this);
   }
 
-  /** Synchronous last resort, see the process 'exit' hook below. */
+  /** Synchronous last resort for the process 'exit' hook above. */
   killRemaining(): void {
     for (const m of this.all()) if (!m.exited) killGroup(m.pid, 'SIGKILL');
   }
@@ -134,7 +134,8 @@ export class Supervisor {
    * a reader (a later start) never sees a half-written registry.
    */
   private writeRegistry(): Promise<void> {
-    this.registryWrites = this.registryWrites.then(() => this.writeRegistryNow());
+    // One failed write must not block the ones after it.
+    this.registryWrites = this.registryWrites.catch(() => undefined).then(() => this.writeRegistryNow());
     return this.registryWrites;
   }
 
