@@ -11,10 +11,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 # .npmrc points node-gyp at Debian's /usr headers; this image keeps Node under /usr/local.
-# `npm install` of the locked versions is the fallback scripts/bootstrap.mjs also uses: npm ci
-# refuses a lockfile missing an optional dependency that the registry does not have.
-RUN npm ci --no-audit --no-fund --nodedir=/usr/local \
- || npm install --no-save --no-audit --no-fund --nodedir=/usr/local
+RUN npm ci --no-audit --no-fund --nodedir=/usr/local
 COPY . .
 RUN npm run build \
  && (cd console && node ../node_modules/vite/bin/vite.js build --logLevel warn) \

@@ -49,17 +49,10 @@ if (!dependenciesCurrent()) {
   } else {
     const started = Date.now();
     process.stdout.write('→ npm dependencies: npm ci (first run, about a minute)\n');
-    let result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+    const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (result.error) fail(`could not run npm (${result.error.message})`, 'install npm 10 or newer and put it on PATH');
     if (result.status !== 0) {
-      // npm ci refuses a lockfile that lacks an optional dependency the registry does not
-      // have (vite 8 names one); `npm install` installs the same locked tree and skips it.
-      const reason = /npm error (Missing: .*)/.exec(result.stderr ?? '')?.[1] ?? `status ${result.status}`;
-      process.stdout.write(`→ npm ci refused (${reason}); installing the locked versions with npm install\n`);
-      result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-    }
-    if (result.status !== 0) {
-      fail(`npm install exited with status ${result.status}`, 'read the npm output above; a registry hiccup usually clears on a second run');
+      fail(`npm ci exited with status ${result.status}`, 'read the npm output above; a registry hiccup usually clears on a second run');
     }
     process.stdout.write(`✓ npm dependencies (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   }
