@@ -5,16 +5,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signWebhook } from '../../../lib/webhooks/signature.js';
 import { parsePlatformKeys } from '../../../lib/secrets/index.js';
 import { stack } from '../../support/stack.js';
 
-type Info = ReturnType<typeof stack> & { secrets?: { webhookSecretFile: string } };
-const info = stack() as Info;
-const webhookSecretFile = info.secrets?.webhookSecretFile ?? path.join(info.dataDir, 'secrets', 'webhook.secret');
+const info = stack();
+const webhookSecretFile = info.secrets.webhookSecretFile;
 
 async function secret(): Promise<Buffer> {
   return parsePlatformKeys(await readFile(webhookSecretFile, 'utf8')).current;
