@@ -50,7 +50,7 @@ export function resolveContext(options: GlobalOptions, env: NodeJS.ProcessEnv = 
     path.join(dataDir, 'webhook.secret');
   return {
     apiUrl,
-    consoleUrl: stackFile.console?.url ?? apiUrl,
+    consoleUrl: (stackFile.console?.url ?? apiUrl).replace(/\/+$/, ''),
     dataDir,
     webhookSecret: () =>
       readWebhookSecrets(secretFile).then(
