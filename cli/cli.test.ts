@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -119,14 +119,16 @@ describe('openkcm CLI', () => {
     const out = path.join(dataDir, 'orders-bundle');
     const result = await run(['service', 'register', 'orders', '--out', out, '--description', 'Orders']);
     expect(result.code).toBe(0);
-    expect(result.out).toContain('Wrote cert.pem, chain.pem, ca.pem, key.pem, client.pem, bundle.p12, bundle.p12.password');
-    const cert = new X509Certificate(await readFile(path.join(out, 'cert.pem')));
+    expect(result.out).toContain('Wrote ca.pem, orders.crt.pem, orders.key.pem, orders.pem, orders.p12, orders.p12.password');
+    const [leaf, issuing] = (await readFile(path.join(out, 'orders.crt.pem'), 'utf8')).split(/(?<=-----END CERTIFICATE-----\n)/);
+    const cert = new X509Certificate(leaf!);
     expect(cert.subjectAltName).toBe('URI:spiffe://openkcm/tenant/acme/service/orders');
-    expect(cert.verify(new X509Certificate((await readFile(path.join(out, 'chain.pem'), 'utf8')).split(/(?<=-----END CERTIFICATE-----\n)/)[1]!).publicKey)).toBe(true);
-    for (const name of ['key.pem', 'client.pem', 'bundle.p12', 'bundle.p12.password']) {
+    expect(cert.verify(new X509Certificate(issuing!).publicKey)).toBe(true);
+    expect(cert.checkPrivateKey(createPrivateKey(await readFile(path.join(out, 'orders.key.pem'))))).toBe(true);
+    for (const name of ['orders.key.pem', 'orders.pem', 'orders.p12', 'orders.p12.password']) {
       expect((await stat(path.join(out, name))).mode & 0o777, name).toBe(0o600);
     }
-    expect(await readFile(path.join(out, 'client.pem'), 'utf8')).toMatch(/PRIVATE KEY[\s\S]*BEGIN CERTIFICATE[\s\S]*BEGIN CERTIFICATE/);
+    expect(await readFile(path.join(out, 'orders.pem'), 'utf8')).toMatch(/BEGIN CERTIFICATE[\s\S]*BEGIN CERTIFICATE[\s\S]*PRIVATE KEY/);
     // A second run for the same service issues another certificate.
     expect((await run(['service', 'register', 'orders', '--out', out])).code).toBe(0);
     expect((await api.deps.pki.listCertificates({ tenantId: 'acme', serviceId: 'orders' })).length).toBe(2);

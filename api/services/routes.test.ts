@@ -144,7 +144,9 @@ describe('services and certificates', () => {
     for (const key of ['nodeCsfle', 'pythonCsfle', 'mongodEncryptionAtRest', 'fieldEncryptionClient']) {
       expect(response.json[key]).toContain('kmip.openkcm.test');
     }
-    expect(response.json.mongodEncryptionAtRest).toContain('--kmipClientCertificateFile ./openkcm-orders/client.pem');
+    expect(response.json.mongodEncryptionAtRest).toContain('clientCertificateFile: ./openkcm-orders/orders.pem');
+    expect(response.json.nodeCsfle).toContain("tlsCertificateKeyFile: './openkcm-orders/orders.pem'");
+    expect(response.json.fieldEncryptionClient).toContain('./openkcm-orders/orders.key.pem');
   });
 
   it('audits registrations, issuance and revocation', async () => {

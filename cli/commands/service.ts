@@ -59,21 +59,19 @@ export async function serviceRegister(
     await chmod(file, mode);
     return name;
   };
-  const written = [
-    await write('cert.pem', body.certificatePem),
-    await write('chain.pem', body.chainPem),
-    await write('ca.pem', body.caPem),
-  ];
+  // The names docs/mongodb.md and the console's snippets use.
+  const name = options.serviceId;
+  const written = [await write('ca.pem', body.caPem), await write(`${name}.crt.pem`, body.chainPem)];
   if (body.privateKeyPem) {
-    written.push(await write('key.pem', body.privateKeyPem, 0o600));
-    // tlsCertificateKeyFile for MongoDB drivers and mongod: key then chain in one file.
-    written.push(await write('client.pem', `${body.privateKeyPem.trimEnd()}\n${body.chainPem}`, 0o600));
+    written.push(await write(`${name}.key.pem`, body.privateKeyPem, 0o600));
+    // tlsCertificateKeyFile for MongoDB drivers and mongod: certificate chain and key in one file.
+    written.push(await write(`${name}.pem`, `${body.chainPem.trimEnd()}\n${body.privateKeyPem}`, 0o600));
   }
   if (body.pkcs12Base64 && body.pkcs12Password) {
-    written.push(await write('bundle.p12', Buffer.from(body.pkcs12Base64, 'base64'), 0o600));
-    written.push(await write('bundle.p12.password', `${body.pkcs12Password}\n`, 0o600));
+    written.push(await write(`${name}.p12`, Buffer.from(body.pkcs12Base64, 'base64'), 0o600));
+    written.push(await write(`${name}.p12.password`, `${body.pkcs12Password}\n`, 0o600));
   }
   output.out(`Certificate ${body.certificate.serial} for ${options.serviceId}, valid until ${body.certificate.notAfter}.`);
   output.out(`Wrote ${written.join(', ')} to ${dir}`);
-  if (!body.privateKeyPem) output.out('Your CSR’s private key stays with you: combine it with chain.pem for MongoDB’s tlsCertificateKeyFile.');
+  if (!body.privateKeyPem) output.out(`Your CSR’s private key stays with you: append it to ${name}.crt.pem for MongoDB’s tlsCertificateKeyFile.`);
 }

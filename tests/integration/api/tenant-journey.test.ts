@@ -63,9 +63,9 @@ describe('tenant journey', { timeout: 120_000 }, () => {
     const registered = await cli(['service', 'register', 'mongodb', '--out', out]);
     expect(registered.code, registered.progress).toBe(0);
     expect(registered.progress).toContain('downloaded the certificate bundle generated at provisioning');
-    const cert = new X509Certificate(await readFile(path.join(out, 'cert.pem')));
+    const cert = new X509Certificate(await readFile(path.join(out, 'mongodb.crt.pem')));
     expect(cert.subjectAltName).toBe(`URI:spiffe://openkcm/tenant/${tenantId}/service/mongodb`);
-    expect((await stat(path.join(out, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(out, 'mongodb.pem'))).mode & 0o777).toBe(0o600);
     expect((await api('POST', '/api/services/mongodb/bundle', token)).status).toBe(404);
   });
 
