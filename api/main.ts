@@ -49,7 +49,13 @@ async function main(): Promise<void> {
   const config = loadApiConfig(base, [webhookKeys.current, ...webhookKeys.previous]);
   config.consoleDir ??= fileURLToPath(new URL('../console/dist', import.meta.url));
 
-  const platform = await openPlatform(base, 'api');
+  const platform = await openPlatform(base, 'api', {
+    auditHooks: {
+      onFlushError: ({ error, attempt, depth, retryInMs }) =>
+        logger.warn({ err: (error as Error).message, attempt, depth, retryInMs }, 'audit batch not stored yet; retrying'),
+      onRefused: ({ depth }) => logger.error({ depth }, 'audit buffer full: refusing audited operations'),
+    },
+  });
   const { db } = platform.store;
   const repos: ApiRepositories = {
     tenants: platform.tenants,

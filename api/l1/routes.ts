@@ -22,10 +22,7 @@ import {
   testResultView,
 } from './schema.js';
 
-/** Stored beside the record so listing never needs to open the sealed secrets. */
-type StoredL1Config = L1ConfigRecord & { secretNames?: string[] };
-
-export function l1ConfigOf(record: StoredL1Config): z.input<typeof l1ConfigView> {
+export function l1ConfigOf(record: L1ConfigRecord): z.input<typeof l1ConfigView> {
   return {
     id: record._id,
     kind: record.kind,
@@ -60,7 +57,7 @@ export function l1Routes(deps: ApiDeps, starter: WorkflowStarter): AnyRoute[] {
     if (!tenant) throw errors.notFound('tenant');
     return tenant;
   };
-  const configOf = async (principal: Principal, id: string): Promise<StoredL1Config> => {
+  const configOf = async (principal: Principal, id: string): Promise<L1ConfigRecord> => {
     const record = await l1Configs.get(principal.tenantId, id);
     if (!record) throw errors.notFound('L1 configuration');
     return record;
@@ -99,7 +96,7 @@ export function l1Routes(deps: ApiDeps, starter: WorkflowStarter): AnyRoute[] {
         } finally {
           secretsJson.fill(0);
         }
-        const record: StoredL1Config = {
+        const record: L1ConfigRecord = {
           _id: id,
           tenantId: principal.tenantId,
           kind: body.kind,
