@@ -83,8 +83,7 @@ export const useAuditStore = defineStore('audit', () => {
   /** Applies the form's filters and goes back to the first page. */
   async function search(): Promise<void> {
     applied.value = toAuditQuery(filters.value, pageSize.value);
-    previousCursors.value = [];
-    await fetchPage(undefined);
+    if (await fetchPage(undefined)) previousCursors.value = [];
   }
 
   async function next(): Promise<void> {
