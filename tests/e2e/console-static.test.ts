@@ -107,7 +107,7 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByTestId('unread-count').getByText('1').waitFor();
     await screenshot(page, 'notifications');
     await page.keyboard.press('Escape');
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'notification-button', undefined, { timeout: 5_000 });
+    await page.waitForFunction(`document.activeElement?.getAttribute('data-testid') === 'notification-button'`, undefined, { timeout: 5_000 });
     await expect(page.locator('#notification-panel').isHidden()).resolves.toBe(true);
   });
 
@@ -117,7 +117,7 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByRole('link', { name: 'Master key' }).click();
     await page.getByRole('heading', { level: 1, name: 'Master Key Configuration' }).waitFor();
     // Focus moved to the new page's heading.
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('page-heading');
+    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('page-heading');
     await expect(page.getByTestId('save-button').isDisabled()).resolves.toBe(true);
 
     await page.getByLabel('Name', { exact: true }).fill('Production KMS key');
@@ -189,7 +189,7 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByText('Ports range from 1 to 65535.').waitFor();
     await page.getByText('PEM text starts with -----BEGIN CERTIFICATE-----.').waitFor();
     // Focus went to the first field in error.
-    await page.waitForFunction(() => document.activeElement?.id === 'kmip-port', undefined, { timeout: 5_000 });
+    await page.waitForFunction(`document.activeElement?.id === 'kmip-port'`, undefined, { timeout: 5_000 });
     await screenshot(page, 'master-key-kmip-invalid');
 
     await page.getByLabel('HSM over PKCS#11').check();
@@ -265,7 +265,7 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByLabel('Result').selectOption('denied');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('Page 1', { exact: true }).waitFor();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 1, undefined, { timeout: 5_000 });
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="audit-row"]').length === 1`, undefined, { timeout: 5_000 });
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     expect((await download).suggestedFilename()).toBe('audit-acme.csv');
@@ -323,6 +323,6 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByRole('heading', { name: 'Sign in to the CMK console' }).waitFor();
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/audit');
     await page.getByText('Your session is no longer valid').waitFor();
-    await expect(page.evaluate(() => sessionStorage.getItem('openkcm.session'))).resolves.toBeNull();
+    await expect(page.evaluate(`sessionStorage.getItem('openkcm.session')`)).resolves.toBeNull();
   });
 });

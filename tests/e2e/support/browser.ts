@@ -64,12 +64,15 @@ export const SCREENSHOT_DIR = path.resolve('test-results', 'screenshots');
 export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   // A full-page capture of a scrolled page would paint the sticky header mid-page.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
   return file;
 }
 
-/** True when the page is wider than its viewport (horizontal scrolling at 375 px is a defect). */
+/**
+ * True when the page is wider than its viewport (horizontal scrolling at 375 px is a defect).
+ * Browser-side code is passed as text: the repository's TypeScript has no DOM types.
+ */
 export async function overflowsHorizontally(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  return page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
 }
