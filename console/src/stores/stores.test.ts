@@ -15,19 +15,25 @@ afterEach(() => {
 });
 
 describe('tenant store', () => {
-  it('reads GET /api/tenant and keeps polling while provisioning', async () => {
+  it('reads GET /api/tenant, polling fast while provisioning and slowly once ready', async () => {
     vi.useFakeTimers();
     let n = 0;
     const { calls } = stubFetch({
-      'GET /api/tenant': () => ({ body: { id: 'acme', status: ++n < 3 ? 'provisioning' : 'ready' } }),
+      'GET /api/tenant': () => ({ body: { id: 'acme', status: ++n < 3 ? 'provisioning' : 'ready', l1: { status: 'inactive' } } }),
     });
     const tenant = useTenantStore();
     await tenant.watch();
     expect(tenant.tenant?.status).toBe('provisioning');
-    await vi.advanceTimersByTimeAsync(10_000);
+    await vi.advanceTimersByTimeAsync(4_100);
     expect(tenant.tenant?.status).toBe('ready');
     expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toHaveLength(4);
     tenant.stopWatching();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toHaveLength(4);
   });
 });
 

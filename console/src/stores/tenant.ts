@@ -4,6 +4,8 @@ import { tenantApi, type ApiError, type Tenant } from '../api';
 import { asApiError } from './errors';
 
 const PROVISIONING_POLL_MS = 2_000;
+/** Once ready, still refresh now and then: the health workflow can flip the L1 status. */
+const STEADY_POLL_MS = 15_000;
 
 /** The tenant overview: OpenKCM services status, L1 summary, KMIP endpoint, service count. */
 export const useTenantStore = defineStore('tenant', () => {
@@ -25,15 +27,15 @@ export const useTenantStore = defineStore('tenant', () => {
     }
   }
 
-  /** Loads now, then keeps reloading while provisioning is still under way. */
+  /** Loads now, then keeps reloading: every 2 s while something is under way, else every 15 s. */
   async function watch(): Promise<void> {
     watching = true;
     clearTimeout(timer);
     await load();
+    if (!watching || error.value?.status === 401) return;
     const status = tenant.value?.status;
-    if (watching && (status === 'provisioning' || status === 'offboarding' || (!tenant.value && error.value?.status !== 401))) {
-      timer = setTimeout(() => void watch(), PROVISIONING_POLL_MS);
-    }
+    const busy = !tenant.value || status === 'provisioning' || status === 'offboarding' || tenant.value.l1.status === 'activating';
+    timer = setTimeout(() => void watch(), busy ? PROVISIONING_POLL_MS : STEADY_POLL_MS);
   }
 
   function stopWatching(): void {
