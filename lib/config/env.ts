@@ -22,6 +22,7 @@ const schema = z.object({
   OPENKCM_KMIP_ADMIN_PORT: port.default(9696),
   OPENKCM_PLATFORM_KEY_FILE: z.string().optional(),
   OPENKCM_WEBHOOK_SECRET_FILE: z.string().optional(),
+  OPENKCM_NOTIFY_WEBHOOK_URL: z.url().optional(),
   OPENKCM_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -33,6 +34,8 @@ export interface Config {
   kmip: { host: string; port: number; adminPort: number };
   platformKeyFile: string;
   webhookSecretFile: string;
+  /** Where notifications are POSTed (signed with the webhook secret), e.g. Platform Mesh. */
+  notifyWebhookUrl?: string;
   logLevel: z.infer<typeof schema>['OPENKCM_LOG_LEVEL'];
 }
 
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     kmip: { host: e.OPENKCM_KMIP_HOST, port: e.OPENKCM_KMIP_PORT, adminPort: e.OPENKCM_KMIP_ADMIN_PORT },
     platformKeyFile: e.OPENKCM_PLATFORM_KEY_FILE ?? path.join(dataDir, 'platform.key'),
     webhookSecretFile: e.OPENKCM_WEBHOOK_SECRET_FILE ?? path.join(dataDir, 'webhook.secret'),
+    ...(e.OPENKCM_NOTIFY_WEBHOOK_URL ? { notifyWebhookUrl: e.OPENKCM_NOTIFY_WEBHOOK_URL } : {}),
     logLevel: e.OPENKCM_LOG_LEVEL,
   };
 }

@@ -88,6 +88,18 @@ export class UserRepository {
     }
   }
 
+  /** Reads the pending initial password without handing it over (delivery may still fail). */
+  async peekInitialPassword(tenantId: string, username: string): Promise<string | undefined> {
+    const user = await this.collection.findOne({ _id: userId(tenantId, username) });
+    if (!user?.pendingInitialPassword) return undefined;
+    return this.sealer.open(user.pendingInitialPassword, initialPasswordAad(tenantId, username)).toString('utf8');
+  }
+
+  /** Forgets the initial password once it has been delivered. */
+  async clearInitialPassword(tenantId: string, username: string): Promise<void> {
+    await this.collection.updateOne({ _id: userId(tenantId, username) }, { $unset: { pendingInitialPassword: '' } });
+  }
+
   /** Returns the initial password exactly once, then forgets it. */
   async takeInitialPassword(tenantId: string, username: string): Promise<string | undefined> {
     const before = await this.collection.findOneAndUpdate(

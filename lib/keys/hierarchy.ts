@@ -10,6 +10,7 @@ export interface TenantKeyState {
   l1Status: L1Status;
   reason?: string;
   currentL2Version?: number;
+  configId?: string;
 }
 
 export interface KeyHierarchyDependencies {

@@ -30,6 +30,8 @@ export interface DiagnosticResult {
   /** Human-readable and safe to show: never contains secrets or key material. */
   message: string;
   durationMs: number;
+  /** Set on the failed step: what kind of failure it was (see KeystoreErrorCode). */
+  code?: KeystoreErrorCode;
 }
 
 export interface Diagnostics {
@@ -37,6 +39,8 @@ export interface Diagnostics {
   steps: DiagnosticResult[];
   /** The first failed step, when ok is false. */
   failedStep?: DiagnosticStep;
+  /** When ok is false: whether the failure is transient (worth testing again later). */
+  retryable?: boolean;
   key?: L1KeyMetadata;
 }
 
@@ -94,7 +98,31 @@ export class KeystoreError extends Error {
     readonly step?: DiagnosticStep,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, options && 'cause' in options ? { cause: safeCause(options.cause) } : undefined);
     this.retryable = TRANSIENT.has(code);
   }
+}
+
+/**
+ * SDK errors carry whole requests: Azure's RestError holds the Authorization header and the
+ * wrapKey body (the L2 itself), others echo inputs. A KeystoreError never keeps such an error as
+ * its cause, only its name, code and HTTP status, so logging an error with its cause chain (as
+ * pino does) cannot leak a token, a secret or key material.
+ */
+export interface KeystoreErrorCause {
+  name: string;
+  code?: string;
+  statusCode?: number;
+}
+
+function safeCause(error: unknown): KeystoreErrorCause | KeystoreError {
+  if (error instanceof KeystoreError) return error;
+  if (!error || typeof error !== 'object') return { name: typeof error };
+  const e = error as { name?: unknown; code?: unknown; statusCode?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : e.$metadata?.httpStatusCode;
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    ...(typeof e.code === 'string' || typeof e.code === 'number' ? { code: String(e.code) } : {}),
+    ...(typeof status === 'number' ? { statusCode: status } : {}),
+  };
 }

@@ -1,0 +1,12 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './version.js';
+export * from './tags.js';
+export * as Enums from './enums.js';
+export * from './names.js';
+export { encodeTtlv, encodedLength } from './encoder.js';
+export { decodeTtlv, type DecodeOptions } from './decoder.js';
+export { TtlvFramer, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions } from './framer.js';
+export * from './xml.js';
+export * from './tree.js';
+export * from './attributes.js';

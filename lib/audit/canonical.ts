@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import type { AuditActor, AuditResult, DetailValue } from './event.js';
+
+/**
+ * The one definition of what an audit record's hash covers. Every field, in a fixed order,
+ * absent optional fields as null, details sorted by name; JSON of that array, UTF-8, SHA-256.
+ * Changing this function changes every hash: bump the label and keep the old one for verify.
+ */
+export const AUDIT_HASH_LABEL = 'openkcm.audit.v1';
+
+/** The hashed part of a stored record (what the writer produces and the verifier re-reads). */
+export interface ChainedFields {
+  chainId: string;
+  seq: number;
+  prevHash: string;
+  time: Date;
+  tenantId: string | null;
+  actor: AuditActor;
+  operation: string;
+  objectId?: string | null;
+  l2Version?: number | null;
+  result: AuditResult;
+  reason?: string | null;
+  crossTenant?: boolean | null;
+  latencyMs?: number | null;
+  clientAddress?: string | null;
+  details?: Record<string, DetailValue> | null;
+}
+
+export function canonicalEncoding(r: ChainedFields): string {
+  const details = r.details
+    ? Object.keys(r.details)
+        .sort()
+        .map((k) => [k, r.details![k]])
+    : null;
+  return JSON.stringify([
+    AUDIT_HASH_LABEL,
+    r.chainId,
+    r.seq,
+    r.prevHash,
+    r.time.toISOString(),
+    r.tenantId ?? null,
+    r.actor.kind,
+    r.actor.id,
+    r.operation,
+    r.objectId ?? null,
+    r.l2Version ?? null,
+    r.result,
+    r.reason ?? null,
+    r.crossTenant ?? null,
+    r.latencyMs ?? null,
+    r.clientAddress ?? null,
+    details,
+  ]);
+}
+
+export function recordHash(r: ChainedFields): string {
+  return createHash('sha256').update(canonicalEncoding(r), 'utf8').digest('hex');
+}
+
+/** prevHash of a chain's first record: bound to the chain id, so records cannot move between chains. */
+export function genesisHash(chainId: string): string {
+  return createHash('sha256').update(`${AUDIT_HASH_LABEL}\0genesis\0${chainId}`, 'utf8').digest('hex');
+}

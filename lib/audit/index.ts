@@ -1,0 +1,14 @@
+export { AuditEventError, validateAuditEvent } from './event.js';
+export type { ActorKind, AuditActor, AuditEvent, AuditResult, DetailValue } from './event.js';
+export { AUDIT_HASH_LABEL, canonicalEncoding, genesisHash, recordHash } from './canonical.js';
+export type { ChainedFields } from './canonical.js';
+export { AuditUnavailableError, AuditWriter, newChainId } from './writer.js';
+export type { AuditWriterHooks, AuditWriterOptions, AuditWriterStats } from './writer.js';
+export { AuditQueryError, MAX_PAGE_SIZE, buildAuditFilter, queryAuditEvents } from './query.js';
+export type { AuditEventView, AuditFilter, AuditPage, AuditScope } from './query.js';
+export { CSV_COLUMNS, csvCell, exportAuditEvents } from './export.js';
+export type { AuditExportFormat } from './export.js';
+export { verifyAuditChains } from './verify.js';
+export type { AuditProblem, AuditProblemKind, AuditVerification, VerifyOptions } from './verify.js';
+export { AUDIT_CHAINS_COLLECTION, AUDIT_EVENTS_COLLECTION, ensureAuditIndexes } from './store.js';
+export type { AuditChainHead, AuditRecordDocument } from './store.js';

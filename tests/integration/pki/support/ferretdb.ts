@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * A private FerretDB (SQLite backend) for one test file: random port, temporary directory.
+ * Stays until the dev-stack helper's shared launcher lands. `kill()` + `restart()` simulate
+ * the store going away and coming back on the same address with the same data.
+ */
+export interface FerretDb {
+  readonly uri: string;
+  readonly port: number;
+  readonly dir: string;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const BINARY = process.env.OPENKCM_FERRETDB_BIN ?? '/tmp/gotest/bin/ferretdb-dev';
+
+export async function startFerretDb(): Promise<FerretDb> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'okcm-ferret-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const launch = async (): Promise<void> => {
+    output = '';
+    child = spawn(BINARY, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dir}/`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    await waitForPort(port, 20_000, () => output);
+  };
+
+  const kill = async (): Promise<void> => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+    c.kill('SIGKILL');
+    await exited;
+  };
+
+  await launch();
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    port,
+    dir,
+    kill,
+    restart: launch,
+    stop: async () => {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`FerretDB did not listen on ${port} within ${timeoutMs} ms:\n${log()}`);
+}

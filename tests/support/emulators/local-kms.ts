@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EmulatorUnavailable, cacheDir, firstExisting, freePort, launch, portOpen, waitUntil } from './process.js';
+
+export interface LocalKms {
+  endpoint: string;
+  region: string;
+  accountId: string;
+  stop(): Promise<void>;
+}
+
+export function localKmsBinary(): string {
+  const found = firstExisting([
+    process.env.OPENKCM_LOCAL_KMS_BIN,
+    cacheDir('bin', 'local-kms'),
+    '/tmp/gotest/bin/local-kms',
+    path.join(os.homedir(), 'go', 'bin', 'local-kms'),
+  ]);
+  if (!found) throw new EmulatorUnavailable('local-kms is not installed (set OPENKCM_LOCAL_KMS_BIN or run the dev-stack installer)');
+  return found;
+}
+
+/** Starts local-kms on a random loopback port with its own data directory. */
+export async function startLocalKms(options: { region?: string; accountId?: string } = {}): Promise<LocalKms> {
+  const binary = localKmsBinary();
+  const region = options.region ?? 'eu-central-1';
+  const accountId = options.accountId ?? '111122223333';
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-local-kms-'));
+  const logFile = path.join(dir, 'local-kms.log');
+  const launched = launch(binary, [], {
+    env: {
+      PORT: String(port),
+      KMS_REGION: region,
+      KMS_ACCOUNT_ID: accountId,
+      KMS_DATA_PATH: path.join(dir, 'data'),
+      KMS_SEED_PATH: path.join(dir, 'no-seed.yaml'),
+    },
+    logFile,
+  });
+  await waitUntil('local-kms', launched, () => portOpen(port), 15_000, logFile);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    region,
+    accountId,
+    async stop() {
+      await launched.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

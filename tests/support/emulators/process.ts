@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Thrown when an emulator's binary is not installed here; tests turn it into a skip with this reason. */
+export class EmulatorUnavailable extends Error {
+  override readonly name = 'EmulatorUnavailable';
+}
+
+/** Where the project caches downloaded or built emulators (shared with the dev-stack supervisor). */
+export function cacheDir(...parts: string[]): string {
+  return path.join(process.env.OPENKCM_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'openkcm'), ...parts);
+}
+
+export function firstExisting(candidates: ReadonlyArray<string | undefined>): string | undefined {
+  return candidates.find((c): c is string => !!c && existsSync(c));
+}
+
+/** A free loopback port (bind to 0, read, release). Good enough for tests on one machine. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Launched {
+  child: ChildProcess;
+  /** Stops this process (and only it) by pid; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts a process with its output in `logFile`; the caller waits for readiness. */
+export function launch(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string }): Launched {
+  const log = openSync(options.logFile, 'a');
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls `ready` until it resolves true, the process dies, or the deadline passes. */
+export async function waitUntil(what: string, launched: Launched, ready: () => Promise<boolean>, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (launched.child.exitCode !== null) throw new Error(`${what} exited with ${launched.child.exitCode}; see ${logFile}`);
+    if (await ready().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await launched.stop();
+  throw new Error(`${what} not ready after ${timeoutMs} ms; see ${logFile}`);
+}
+
+export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
