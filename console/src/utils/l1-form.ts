@@ -10,7 +10,8 @@ import {
   awsRegion,
   externalId,
   firstProblem,
-  guid,
+  clientId,
+  directoryId,
   hostname,
   httpUrl,
   iamRoleArn,
@@ -145,8 +146,8 @@ function azureErrors(f: AzureForm): FieldErrors {
     if (problem) errors[`azure.${field}`] = problem;
   };
   set('keyUrl', keyVaultKeyUrl(f.keyUrl));
-  set('tenantDirectoryId', guid('The directory (tenant) id')(f.tenantDirectoryId));
-  set('clientId', guid('The client (application) id')(f.clientId));
+  set('tenantDirectoryId', directoryId(f.tenantDirectoryId));
+  set('clientId', clientId(f.clientId));
   set('clientSecret', required('The client secret')(f.clientSecret));
   return errors;
 }

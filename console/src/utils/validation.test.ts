@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { externalId, hostname, keyVaultKeyUrl, kmsKeyArn, parseKmsArn, pem, port, serviceId } from './validation';
+import { clientId, directoryId, externalId, hostname, keyVaultKeyUrl, kmsKeyArn, parseKmsArn, pem, port, serviceId } from './validation';
 
 const CERT = `-----BEGIN CERTIFICATE-----
 MIIBlTCCATugAwIBAgIUQ2VydGlmaWNhdGVPcGVuS0NNUm9vdDAKBggqhkjOPQQD
@@ -51,7 +51,7 @@ describe('keyVaultKeyUrl', () => {
     expect(keyVaultKeyUrl('my-vault/keys/k1')).toMatch(/not a URL/);
     expect(keyVaultKeyUrl('http://my-vault.vault.azure.net/keys/k1')).toMatch(/https/);
     expect(keyVaultKeyUrl('https://my-vault.vault.azure.net/secrets/k1')).toMatch(/\/keys\/<key name>/);
-    expect(keyVaultKeyUrl('https://my-vault.vault.azure.net/keys/k1/v2')).toMatch(/32-character version/);
+    expect(keyVaultKeyUrl('https://my-vault.vault.azure.net/keys/k1/v2/extra')).toMatch(/\/keys\/<key name>\/<version>/);
     expect(keyVaultKeyUrl('https://my-vault.vault.azure.net/keys/k1?api-version=7.4')).toMatch(/query string/);
   });
 });
@@ -86,6 +86,14 @@ describe('small checks', () => {
     expect(port('65536')).toMatch(/1 to 65535/);
     expect(port('56a')).toMatch(/port number/);
     expect(port('')).toMatch(/port number/);
+  });
+
+  it('checks Entra ids', () => {
+    expect(directoryId('72f988bf-86f1-41af-91ab-2d7cd011db47')).toBeUndefined();
+    expect(directoryId('contoso.onmicrosoft.com')).toBeUndefined();
+    expect(directoryId('not a tenant')).toMatch(/GUID/);
+    expect(clientId('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+    expect(clientId('')).toMatch(/client\) id/);
   });
 
   it('checks host names, external ids and service ids', () => {

@@ -91,7 +91,7 @@ export const httpUrl: Check = (value) => {
   }
 };
 
-const KEY_VAULT_PATH = /^\/keys\/([0-9A-Za-z-]{1,127})(?:\/([0-9a-f]{32}))?\/?$/;
+const KEY_VAULT_PATH = /^\/keys\/([0-9A-Za-z-]{1,127})(?:\/([0-9A-Za-z]{1,64}))?\/?$/;
 
 /** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` (any host: sovereign clouds, private endpoints). */
 export const keyVaultKeyUrl: Check = (raw) => {
@@ -107,17 +107,23 @@ export const keyVaultKeyUrl: Check = (raw) => {
   if (url.protocol !== 'https:') return 'Key Vault URLs start with https://.';
   if (url.search || url.hash) return 'Remove the query string or fragment from the key URL.';
   if (!KEY_VAULT_PATH.test(url.pathname)) {
-    return 'The path must be /keys/<key name> or /keys/<key name>/<32-character version>.';
+    return 'The path must be /keys/<key name> or /keys/<key name>/<version>.';
   }
   return undefined;
 };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const guid =
-  (what: string): Check =>
-  (value) =>
-    GUID.test(value.trim()) ? undefined : `${what} is a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.`;
+/** Entra ID directory: its GUID or one of its domain names (contoso.onmicrosoft.com). */
+export const directoryId: Check = (value) => {
+  const v = value.trim();
+  if (GUID.test(v) || /^[0-9A-Za-z][0-9A-Za-z.-]{0,127}\.[A-Za-z]{2,}$/.test(v)) return undefined;
+  return 'Enter the directory (tenant) id, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or its domain.';
+};
+
+/** Application (client) ids are GUIDs in Entra ID; emulators use other plain ids. */
+export const clientId: Check = (value) =>
+  /^[0-9A-Za-z-]{1,128}$/.test(value.trim()) ? undefined : 'Enter the application (client) id, e.g. 00000000-0000-0000-0000-000000000000.';
 
 export const port: Check = (value) => {
   const v = value.trim();
