@@ -243,13 +243,51 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByTestId('issued-bundle').waitFor();
     await expect(page.getByTestId('p12-password').inputValue()).resolves.toBe('tq7-Vk3m-Qz9x-Lw2p');
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Download mongodb-prod.key.pem' }).click();
-    expect((await download).suggestedFilename()).toBe('mongodb-prod.key.pem');
+    await page.getByRole('button', { name: 'Download key.pem' }).click();
+    expect((await download).suggestedFilename()).toBe('key.pem');
     await page.getByRole('tab', { name: 'Python CSFLE' }).click();
     await page.getByRole('tabpanel').getByText('kms_tls_options').waitFor();
     await screenshot(page, 'service-detail');
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await expect(page.getByTestId('issued-bundle').count()).resolves.toBe(0);
+
+    // Revoking a certificate asks for one of the reasons the API knows.
+    const row = page.locator('[data-testid="certificate-row"][data-status="active"]').first();
+    await row.getByRole('button', { name: /^Revoke/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this certificate?' });
+    await dialog.getByLabel('Reason').selectOption('superseded');
+    await dialog.getByRole('button', { name: 'Revoke certificate' }).click();
+    await page.getByText(/revoked\. KMIP connections using it are refused/).waitFor();
+    expect(api.requests.find((r) => r.path.endsWith('/revoke'))?.body).toEqual({ reason: 'superseded' });
+  });
+
+  it('hands over the bundle provisioning generated for the default service, once', async () => {
+    await start({ withServices: true });
+    await signIn();
+    await page.goto(`${server.url}/services`);
+    await page.getByText('certificate to collect').waitFor();
+    await page.getByRole('link', { name: 'mongodb', exact: true }).click();
+    await page.getByTestId('bundle-pending').waitFor();
+    await page.getByRole('button', { name: 'Collect certificate and key' }).click();
+    await page.getByTestId('issued-bundle').waitFor();
+    for (const file of ['cert.pem', 'chain.pem', 'ca.pem', 'key.pem', 'client.pem']) {
+      await page.getByRole('button', { name: `Download ${file}` }).waitFor();
+    }
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download client.pem' }).click();
+    const saved = await download;
+    const text = await new Promise<string>((resolve, reject) => {
+      void saved.createReadStream().then((stream) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        stream.on('end', () => resolve(data));
+        stream.on('error', reject);
+      }, reject);
+    });
+    expect(text.indexOf('PRIVATE KEY')).toBeGreaterThan(-1);
+    expect(text.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    await expect(page.getByTestId('bundle-pending').count()).resolves.toBe(0);
+    await screenshot(page, 'service-bundle');
   });
 
   it('filters and pages the audit log, exports it, and shows the chain status', async () => {
@@ -271,6 +309,23 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     expect((await download).suggestedFilename()).toBe('audit-acme.csv');
     const exported = api.requests.find((r) => r.path === '/api/audit/export');
     expect(exported).toBeDefined();
+  });
+
+  it('lists the problems when the audit chain does not verify', async () => {
+    await start({ withAudit: true, tamperedAudit: true });
+    await signIn();
+    await page.goto(`${server.url}/audit`);
+    await page.locator('[data-testid="chain-status"][data-ok="false"]').waitFor();
+    await expect(page.getByTestId('chain-status').textContent()).resolves.toContain('chain kmip-1 #4180 record evt-00042: altered');
+    await screenshot(page, 'audit-chain-problem');
+  });
+
+  it('lets the administrator change the password', async () => {
+    await start();
+    await signIn();
+    await page.getByRole('link', { name: /Your account/ }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    await screenshot(page, 'account');
   });
 
   it('charts KMIP operations and latency', async () => {

@@ -52,8 +52,8 @@ describe('the API client', () => {
   it('builds query strings from the set values only, and encodes path ids', async () => {
     expect(withQuery('/api/audit', { actor: 'admin', result: '', cursor: undefined, crossTenant: true, limit: 50 })).toBe('/api/audit?actor=admin&crossTenant=true&limit=50');
     const { calls } = stubFetch({ 'POST /api/services/a%2Fb/certificates/01%3A02/revoke': { body: {} } });
-    await servicesApi.revokeCertificate('a/b', '01:02', 'gone');
-    expect(calls[0]).toMatchObject({ url: '/api/services/a%2Fb/certificates/01%3A02/revoke', body: { reason: 'gone' } });
+    await servicesApi.revokeCertificate('a/b', '01:02', 'superseded');
+    expect(calls[0]).toMatchObject({ url: '/api/services/a%2Fb/certificates/01%3A02/revoke', body: { reason: 'superseded' } });
   });
 
   it('downloads exports with the filename from Content-Disposition and without paging parameters', async () => {

@@ -80,7 +80,8 @@ async function toApiError(res: Response): Promise<ApiError> {
   }
   if (isErrorBody(body)) {
     const { code, message, details } = body.error;
-    return new ApiError(res.status, code, message || res.statusText, details ?? {}, retryAfter(res));
+    const fromDetails = typeof details?.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+    return new ApiError(res.status, code, message || res.statusText, details ?? {}, retryAfter(res) ?? fromDetails);
   }
   return new ApiError(res.status, `http_${res.status}`, `The API answered ${res.status} ${res.statusText}`.trim(), {}, retryAfter(res));
 }

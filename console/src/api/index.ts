@@ -17,6 +17,7 @@ import type {
   LoginRequest,
   LoginResponse,
   Notification,
+  RevocationReason,
   Service,
   ServiceDetail,
   Snippets,
@@ -35,6 +36,7 @@ const seg = encodeURIComponent;
 export const authApi = {
   login: (body: LoginRequest) => http.post<LoginResponse>('/api/auth/login', body),
   me: () => http.get<User>('/api/me'),
+  changePassword: (currentPassword: string, newPassword: string) => http.post<void>('/api/me/password', { currentPassword, newPassword }),
 };
 
 export const tenantApi = {
@@ -59,7 +61,9 @@ export const servicesApi = {
   create: (body: { serviceId: string; description?: string }) => http.post<Service>('/api/services', body),
   issueCertificate: (serviceId: string, body: CertificateRequest) =>
     http.post<IssuedCertificate>(`/api/services/${seg(serviceId)}/certificates`, body),
-  revokeCertificate: (serviceId: string, serial: string, reason?: string) =>
+  /** The bundle provisioning generated for the service (default `mongodb`), handed over once. */
+  bundle: (serviceId: string) => http.post<IssuedCertificate>(`/api/services/${seg(serviceId)}/bundle`),
+  revokeCertificate: (serviceId: string, serial: string, reason?: RevocationReason) =>
     http.post<Certificate>(`/api/services/${seg(serviceId)}/certificates/${seg(serial)}/revoke`, reason ? { reason } : {}),
   snippets: (serviceId: string) => http.get<Snippets>(`/api/services/${seg(serviceId)}/snippets`),
 };

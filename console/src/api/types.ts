@@ -69,6 +69,10 @@ export interface AzureKeyVaultSettings {
   tenantDirectoryId: string;
   clientId: string;
   algorithm?: AzureKeyAlgorithm;
+  /** Entra ID authority for sovereign clouds or a test identity provider. */
+  authorityHost?: string;
+  /** Extra CA to trust (private endpoints, emulators). */
+  caCertPem?: string;
 }
 export interface AzureKeyVaultSecrets {
   clientSecret: string;
@@ -80,6 +84,8 @@ export interface Pkcs11Settings {
   tokenLabel?: string;
   slot?: number;
   keyLabel: string;
+  /** CKA_ID in hex, when several keys share the label. */
+  keyId?: string;
   mechanism?: Pkcs11Mechanism;
 }
 export interface Pkcs11Secrets {
@@ -96,6 +102,7 @@ export interface KmipSettings {
 }
 export interface KmipSecrets {
   clientKeyPem: string;
+  clientKeyPassphrase?: string;
 }
 
 export type L1ConfigInput =
@@ -161,6 +168,8 @@ export interface Service {
   createdAt: string;
   spiffeId: string;
   activeCertificates: number;
+  /** Provisioning generated a bundle for this service (the default `mongodb`) that was not handed over yet. */
+  bundlePending?: boolean;
 }
 
 export interface Certificate {
@@ -179,10 +188,21 @@ export interface ServiceDetail extends Service {
 
 export type CertificateRequest = { csrPem: string } | { generate: true };
 
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'affiliationChanged'
+  | 'superseded'
+  | 'cessationOfOperation'
+  | 'privilegeWithdrawn';
+
 export interface IssuedCertificate {
   certificate: Certificate;
   certificatePem: string;
+  /** Leaf followed by the issuing CA. */
   chainPem: string;
+  /** The platform root that clients trust for the KMIP server. */
+  caPem?: string;
   privateKeyPem?: string;
   pkcs12Base64?: string;
   pkcs12Password?: string;
@@ -202,7 +222,9 @@ export type AuditResult = 'success' | 'failure' | 'denied';
 export interface AuditEvent {
   id: string;
   time: string;
+  /** kind: user | service | system | platform; a service's id is its SPIFFE id. */
   actor: { kind: string; id: string };
+  serviceId?: string;
   operation: string;
   objectId?: string;
   l2Version?: number;
@@ -232,10 +254,10 @@ export interface AuditPage {
   nextCursor?: string;
 }
 
-/** The contract leaves the problem shape open; the console shows whatever it is given. */
+/** `problem` starts with its kind: altered, missing, out-of-order, truncated, unanchored-tail. */
 export type AuditProblem =
   | string
-  | { chain?: string; recordId?: string; id?: string; message?: string; reason?: string; [key: string]: unknown };
+  | { chain?: string; sequence?: number; recordId?: string; problem?: string; message?: string; [key: string]: unknown };
 
 export interface AuditVerification {
   ok: boolean;

@@ -31,6 +31,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory('/')):
         meta: { title: 'Service' },
       },
       { path: '/audit', name: 'audit', component: () => import('../views/AuditView.vue'), meta: { title: 'Audit log' } },
+      { path: '/account', name: 'account', component: () => import('../views/AccountView.vue'), meta: { title: 'Your account' } },
       { path: '/usage', name: 'usage', component: () => import('../views/UsageView.vue'), meta: { title: 'Key usage' } },
       { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { title: 'Page not found' } },
     ],

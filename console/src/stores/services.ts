@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { servicesApi, type ApiError, type CertificateRequest, type IssuedCertificate, type Service, type ServiceDetail, type Snippets } from '../api';
+import { servicesApi, type ApiError, type RevocationReason, type CertificateRequest, type IssuedCertificate, type Service, type ServiceDetail, type Snippets } from '../api';
 import { asApiError } from './errors';
 
 /** MongoDB service identities, their certificates and connection snippets. */
@@ -67,12 +67,20 @@ export const useServicesStore = defineStore('services', () => {
     return bundle;
   }
 
+  /** Collects the bundle provisioning generated (private key included), which the API hands out once. */
+  async function collectBundle(serviceId: string): Promise<IssuedCertificate> {
+    const bundle = await servicesApi.bundle(serviceId);
+    issued.value = bundle;
+    await refreshCurrent();
+    return bundle;
+  }
+
   /** Drops the one-time private key and password from memory. */
   function forgetIssued(): void {
     issued.value = undefined;
   }
 
-  async function revokeCertificate(serviceId: string, serial: string, reason?: string): Promise<void> {
+  async function revokeCertificate(serviceId: string, serial: string, reason?: RevocationReason): Promise<void> {
     await servicesApi.revokeCertificate(serviceId, serial, reason);
     await refreshCurrent();
   }
@@ -103,6 +111,7 @@ export const useServicesStore = defineStore('services', () => {
     open,
     refreshCurrent,
     issueCertificate,
+    collectBundle,
     forgetIssued,
     revokeCertificate,
     reset,

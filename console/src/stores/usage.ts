@@ -14,7 +14,10 @@ export const useUsageStore = defineStore('usage', () => {
     minutes.value = window;
     loading.value = true;
     try {
-      usage.value = await usageApi.get(window);
+      const next = await usageApi.get(window);
+      // Idle minutes come as zeros; a latency of 0 ms there would draw a false dip.
+      next.series = next.series.map((p) => (p.operations > 0 ? p : { ...p, p50Ms: null, p99Ms: null }));
+      usage.value = next;
       error.value = undefined;
     } catch (e) {
       error.value = asApiError(e);

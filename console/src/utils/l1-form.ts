@@ -12,8 +12,10 @@ import {
   firstProblem,
   clientId,
   directoryId,
+  hexId,
   hostname,
   httpUrl,
+  httpsUrl,
   iamRoleArn,
   keyVaultKeyUrl,
   kmsKeyArn,
@@ -46,6 +48,8 @@ export interface AzureForm {
   clientId: string;
   clientSecret: string;
   algorithm: '' | AzureKeyAlgorithm;
+  authorityHost: string;
+  caCertPem: string;
 }
 
 export interface Pkcs11Form {
@@ -54,6 +58,7 @@ export interface Pkcs11Form {
   tokenLabel: string;
   slot: string;
   keyLabel: string;
+  keyId: string;
   pin: string;
   mechanism: '' | Pkcs11Mechanism;
 }
@@ -65,6 +70,7 @@ export interface KmipForm {
   caCertPem: string;
   clientCertPem: string;
   clientKeyPem: string;
+  clientKeyPassphrase: string;
   serverName: string;
 }
 
@@ -97,9 +103,9 @@ export function emptyL1Form(kind: KeystoreKind = 'aws-kms'): L1FormState {
       roleWithAccessKeys: false,
       endpoint: '',
     },
-    azure: { keyUrl: '', tenantDirectoryId: '', clientId: '', clientSecret: '', algorithm: '' },
-    pkcs11: { modulePath: '', tokenBy: 'label', tokenLabel: '', slot: '', keyLabel: '', pin: '', mechanism: '' },
-    kmip: { host: '', port: '5696', keyId: '', caCertPem: '', clientCertPem: '', clientKeyPem: '', serverName: '' },
+    azure: { keyUrl: '', tenantDirectoryId: '', clientId: '', clientSecret: '', algorithm: '', authorityHost: '', caCertPem: '' },
+    pkcs11: { modulePath: '', tokenBy: 'label', tokenLabel: '', slot: '', keyLabel: '', keyId: '', pin: '', mechanism: '' },
+    kmip: { host: '', port: '5696', keyId: '', caCertPem: '', clientCertPem: '', clientKeyPem: '', clientKeyPassphrase: '', serverName: '' },
   };
 }
 
@@ -149,6 +155,8 @@ function azureErrors(f: AzureForm): FieldErrors {
   set('tenantDirectoryId', directoryId(f.tenantDirectoryId));
   set('clientId', clientId(f.clientId));
   set('clientSecret', required('The client secret')(f.clientSecret));
+  if (f.authorityHost.trim()) set('authorityHost', httpsUrl(f.authorityHost));
+  if (f.caCertPem.trim()) set('caCertPem', pem('certificate', { multiple: true })(f.caCertPem));
   return errors;
 }
 
@@ -164,6 +172,7 @@ function pkcs11Errors(f: Pkcs11Form): FieldErrors {
     set('slot', slotNumber(f.slot));
   }
   set('keyLabel', required('The key label')(f.keyLabel));
+  set('keyId', hexId(f.keyId));
   set('pin', required('The PIN')(f.pin));
   return errors;
 }
@@ -178,7 +187,7 @@ function kmipErrors(f: KmipForm): FieldErrors {
   set('keyId', required('The key id (KMIP unique identifier)')(f.keyId));
   set('caCertPem', pem('certificate', { multiple: true })(f.caCertPem));
   set('clientCertPem', pem('certificate', { multiple: true })(f.clientCertPem));
-  set('clientKeyPem', pem('private-key')(f.clientKeyPem));
+  set('clientKeyPem', pem('private-key', { allowEncrypted: !!f.clientKeyPassphrase })(f.clientKeyPem));
   return errors;
 }
 
@@ -225,6 +234,8 @@ export function toConfigInput(form: L1FormState): L1ConfigInput {
           tenantDirectoryId: f.tenantDirectoryId.trim(),
           clientId: f.clientId.trim(),
           algorithm: f.algorithm || undefined,
+          authorityHost: opt(f.authorityHost),
+          caCertPem: opt(f.caCertPem),
         },
         secrets: { clientSecret: f.clientSecret },
       };
@@ -239,6 +250,7 @@ export function toConfigInput(form: L1FormState): L1ConfigInput {
           tokenLabel: f.tokenBy === 'label' ? f.tokenLabel.trim() : undefined,
           slot: f.tokenBy === 'slot' ? Number(f.slot.trim()) : undefined,
           keyLabel: f.keyLabel.trim(),
+          keyId: opt(f.keyId),
           mechanism: f.mechanism || undefined,
         },
         secrets: { pin: f.pin },
@@ -257,7 +269,7 @@ export function toConfigInput(form: L1FormState): L1ConfigInput {
           clientCertPem: f.clientCertPem.trim(),
           serverName: opt(f.serverName),
         },
-        secrets: { clientKeyPem: f.clientKeyPem.trim() },
+        secrets: { clientKeyPem: f.clientKeyPem.trim(), clientKeyPassphrase: f.clientKeyPassphrase || undefined },
       };
     }
   }
@@ -288,4 +300,5 @@ export function clearSecrets(form: L1FormState): void {
   form.azure.clientSecret = '';
   form.pkcs11.pin = '';
   form.kmip.clientKeyPem = '';
+  form.kmip.clientKeyPassphrase = '';
 }

@@ -91,6 +91,14 @@ export const httpUrl: Check = (value) => {
   }
 };
 
+export const httpsUrl: Check = (value) => {
+  try {
+    return new URL(value.trim()).protocol === 'https:' ? undefined : 'Use an https:// URL.';
+  } catch {
+    return 'Enter a full https:// URL.';
+  }
+};
+
 const KEY_VAULT_PATH = /^\/keys\/([0-9A-Za-z-]{1,127})(?:\/([0-9A-Za-z]{1,64}))?\/?$/;
 
 /** `https://<vault>.vault.azure.net/keys/<name>[/<version>]` (any host: sovereign clouds, private endpoints). */
@@ -142,6 +150,9 @@ export const hostname: Check = (value) => {
 export const absolutePath: Check = (value) =>
   value.trim().startsWith('/') ? undefined : 'Enter the absolute path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so.';
 
+export const hexId: Check = (value) =>
+  !value.trim() || /^([0-9a-fA-F]{2})+$/.test(value.trim()) ? undefined : 'CKA_ID is hex, two digits per byte (e.g. 0a1b).';
+
 export const slotNumber: Check = (value) =>
   /^\d+$/.test(value.trim()) ? undefined : 'The slot is a whole number (0, 1, …).';
 
@@ -158,7 +169,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** PEM shape: matching BEGIN/END labels of the expected kind and a base64 body. */
 export const pem =
-  (kind: PemKind, { multiple = false } = {}): Check =>
+  (kind: PemKind, { multiple = false, allowEncrypted = false } = {}): Check =>
   (raw) => {
     const value = raw.trim();
     const expected = PEM_LABELS[kind];
@@ -173,10 +184,13 @@ export const pem =
     if (leftover) return 'There is text outside the -----BEGIN/END----- lines.';
     for (const [, begin, body, end] of blocks) {
       if (begin !== end) return `BEGIN ${begin} does not match END ${end}.`;
-      if (kind === 'private-key' && (begin === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(body ?? ''))) {
-        return 'This private key is encrypted with a passphrase; use the unencrypted key.';
+      const encrypted = kind === 'private-key' && (begin === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/.test(body ?? ''));
+      if (encrypted && !allowEncrypted) return 'This private key is encrypted with a passphrase; enter the passphrase too, or use the unencrypted key.';
+      if (!expected.includes(begin ?? '') && !(encrypted && begin === 'ENCRYPTED PRIVATE KEY')) {
+        return `Expected ${expected.join(' or ')}, found ${begin}.`;
       }
-      if (!expected.includes(begin ?? '')) return `Expected ${expected.join(' or ')}, found ${begin}.`;
+      // Legacy encrypted PEM carries Proc-Type/DEK-Info headers before the base64.
+      if (encrypted && begin !== 'ENCRYPTED PRIVATE KEY') continue;
       const base64 = (body ?? '').replace(/\s+/g, '');
       if (!base64 || base64.length % 4 !== 0 || !BASE64.test(base64)) return 'The text between BEGIN and END is not valid base64.';
     }

@@ -44,6 +44,8 @@ interface Options {
   password?: string;
   /** Answer 429 with this Retry-After after this many failed logins. */
   lockAfterFailures?: number;
+  /** The audit chain verification reports a problem. */
+  tamperedAudit?: boolean;
 }
 
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -76,11 +78,13 @@ export class FakeApi {
   private audit: AuditEvent[] = [];
   private usage: UsagePoint[] = [];
   private serial = 0x1a2b3c;
+  private readonly tamperedAudit: boolean;
 
   constructor(private readonly options: Options = {}) {
     this.tenantId = options.tenantId ?? 'acme';
     this.token = `fake-jwt-for-${this.tenantId}`;
     this.password = options.password ?? 'correct horse battery staple';
+    this.tamperedAudit = options.tamperedAudit ?? false;
     const status = options.status ?? 'ready';
     this.l1 = { status: options.l1Status ?? 'inactive', changedAt: iso(3_600_000), checkedAt: iso(40_000) };
     if (this.l1.status === 'active') Object.assign(this.l1, { configId: 'cfg-existing', currentL2Version: 3 });
@@ -99,9 +103,11 @@ export class FakeApi {
     ];
     if (options.withServices) {
       this.services = [
+        { serviceId: 'mongodb', description: 'Default service created at provisioning', createdAt: iso(7_190_000), spiffeId: `spiffe://openkcm/tenant/${this.tenantId}/service/mongodb`, activeCertificates: 1, bundlePending: true },
         { serviceId: 'mongodb-prod', description: 'Orders database, production', createdAt: iso(7_100_000), spiffeId: `spiffe://openkcm/tenant/${this.tenantId}/service/mongodb-prod`, activeCertificates: 1 },
         { serviceId: 'reporting', createdAt: iso(3_000_000), spiffeId: `spiffe://openkcm/tenant/${this.tenantId}/service/reporting`, activeCertificates: 0 },
       ];
+      this.certificates.set('mongodb', [this.makeCertificate('mongodb', 'active')]);
       this.certificates.set('mongodb-prod', [
         this.makeCertificate('mongodb-prod', 'active'),
         { ...this.makeCertificate('mongodb-prod', 'revoked'), revokedAt: iso(86_400_000) },
@@ -148,7 +154,8 @@ export class FakeApi {
       return {
         id: `evt-${String(count - i).padStart(5, '0')}`,
         time: iso(i * 45_000 + 5_000),
-        actor: kmip ? { kind: 'service', id: i % 3 ? 'mongodb-prod' : 'reporting' } : { kind: 'user', id: 'admin' },
+        actor: kmip ? { kind: 'service', id: `spiffe://openkcm/tenant/${this.tenantId}/service/${i % 3 ? 'mongodb-prod' : 'reporting'}` } : { kind: 'user', id: 'admin' },
+        ...(kmip ? { serviceId: i % 3 ? 'mongodb-prod' : 'reporting' } : {}),
         operation,
         ...(kmip ? { objectId: `k-${(i * 7919).toString(36)}`, l2Version: 3, latencyMs: 0.3 + (i % 5) * 0.21, clientAddress: '10.0.4.17:53110' } : {}),
         result: denied ? 'denied' : failed ? 'failure' : 'success',
@@ -169,8 +176,8 @@ export class FakeApi {
         minute: new Date(t).toISOString(),
         operations,
         errors: i === 31 ? 12 : i % 17 === 0 && operations ? 2 : 0,
-        p50Ms: operations ? Number((0.35 + wave * 0.2).toFixed(2)) : null,
-        p99Ms: operations ? Number((1.2 + wave * 0.9 + (i === 31 ? 14 : 0)).toFixed(2)) : null,
+        p50Ms: operations ? Number((0.35 + wave * 0.2).toFixed(2)) : 0,
+        p99Ms: operations ? Number((1.2 + wave * 0.9 + (i === 31 ? 14 : 0)).toFixed(2)) : 0,
       };
     });
   }
@@ -309,16 +316,37 @@ export class FakeApi {
         const certificate = this.makeCertificate(service.serviceId, 'active');
         this.certificates.set(service.serviceId, [certificate, ...(this.certificates.get(service.serviceId) ?? [])]);
         const generated = body.generate === true;
+        if (!generated && !String(body.csrPem ?? '').includes('CERTIFICATE REQUEST')) {
+          return json(route, 400, apiError('invalid_request', 'Invalid request.', { fields: { csrPem: 'is not a PEM certificate signing request' } }));
+        }
         return json(route, 201, {
           certificate,
-          certificatePem: FAKE_CA_PEM.replace(/Root/g, 'Leaf'),
-          chainPem: FAKE_CA_PEM,
+          certificatePem: FAKE_CA_PEM,
+          chainPem: `${FAKE_CA_PEM}\n${FAKE_CA_PEM}`,
+          caPem: FAKE_CA_PEM,
           ...(generated
             ? { privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZmFrZWtleWZha2VrZXk=\n-----END PRIVATE KEY-----', pkcs12Base64: 'MIIBAgEDMAsGCSqGSIb3DQEHAQ==', pkcs12Password: 'tq7-Vk3m-Qz9x-Lw2p' }
             : {}),
         });
       }
+      case 'POST /services/:x/bundle': {
+        const service = this.services.find((s) => s.serviceId === b);
+        if (!service?.bundlePending) return json(route, 404, apiError('not_found', 'No bundle waiting.'));
+        service.bundlePending = false;
+        const certificate = (this.certificates.get(service.serviceId) ?? [])[0] ?? this.makeCertificate(service.serviceId, 'active');
+        return json(route, 200, {
+          certificate,
+          certificatePem: FAKE_CA_PEM,
+          chainPem: `${FAKE_CA_PEM}\n${FAKE_CA_PEM}`,
+          caPem: FAKE_CA_PEM,
+          privateKeyPem: '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZmFrZWtleWZha2VrZXk=\n-----END PRIVATE KEY-----',
+        });
+      }
       case 'POST /services/:x/certificates/:x/revoke': {
+        const reasons = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'];
+        if (body.reason !== undefined && !reasons.includes(String(body.reason))) {
+          return json(route, 400, apiError('invalid_request', 'Invalid request.', { fields: { reason: 'is not a revocation reason' } }));
+        }
         const certs = this.certificates.get(b ?? '') ?? [];
         const cert = certs.find((x) => x.serial === d);
         if (!cert) return json(route, 404, apiError('not_found', 'No such certificate.'));
@@ -335,7 +363,9 @@ export class FakeApi {
         return route.fulfill({ status: 200, headers: { 'Content-Type': format === 'csv' ? 'text/csv' : 'application/json', 'Content-Disposition': `attachment; filename="audit-${this.tenantId}.${format}"` }, body: content });
       }
       case 'GET /audit/verify':
-        return json(route, 200, { ok: true, chains: 2, records: this.audit.length, problems: [], verifiedAt: new Date().toISOString() });
+        return json(route, 200, this.tamperedAudit
+          ? { ok: false, chains: 2, records: this.audit.length, problems: [{ chain: 'kmip-1', sequence: 4180, recordId: 'evt-00042', problem: 'altered: stored hash does not match the record' }], verifiedAt: new Date().toISOString() }
+          : { ok: true, chains: 2, records: this.audit.length, problems: [], verifiedAt: new Date().toISOString() });
       case 'GET /notifications':
         return json(route, 200, { items: this.notifications });
       case 'POST /notifications/:x/read': {
@@ -344,7 +374,12 @@ export class FakeApi {
         return route.fulfill({ status: 204, body: '' });
       }
       case 'GET /usage':
-        return json(route, 200, { series: this.usage.slice(-Number(url.searchParams.get('minutes') ?? 60)), totals: {} });
+      {
+        const series = this.usage.slice(-Number(url.searchParams.get('minutes') ?? 60));
+        const operations = series.reduce((n, p) => n + p.operations, 0);
+        const errors = series.reduce((n, p) => n + p.errors, 0);
+        return json(route, 200, { series, totals: { operations, errors, p50Ms: operations ? 0.46 : 0, p99Ms: operations ? 2.1 : 0 } });
+      }
       default:
         return json(route, 404, apiError('not_found', `fake API: no route ${method} ${path}`));
     }
@@ -409,7 +444,7 @@ export class FakeApi {
         (!params.get('result') || event.result === params.get('result')) &&
         (!params.get('operation') || event.operation === params.get('operation')) &&
         (!params.get('actor') || event.actor.id === params.get('actor')) &&
-        (!params.get('serviceId') || event.actor.id === params.get('serviceId')) &&
+        (!params.get('serviceId') || event.serviceId === params.get('serviceId')) &&
         (!params.get('crossTenant') || event.crossTenant === true),
     );
   }

@@ -42,12 +42,12 @@ export class PlatformMesh {
   ) {}
 
   static async fromStack(info: StackInfo): Promise<PlatformMesh> {
-    // The secret file holds 32 random bytes in base64 (devstack/secrets.ts); the HMAC key is the bytes.
-    // Older stack.json files lack `secrets`; the file then sits at its default place.
+    // docs/api.md: the HMAC key is the trimmed text of the secret file, as UTF-8 (not the bytes
+    // its base64 encodes). Older stack.json files lack `secrets`; the file then sits at its default place.
     const withSecrets = info as StackInfo & { secrets?: { webhookSecretFile: string } };
     const file = withSecrets.secrets?.webhookSecretFile ?? path.join(info.dataDir, 'secrets', 'webhook.secret');
     const text = (await readFile(file, 'utf8')).trim();
-    return new PlatformMesh(info.api.url, Buffer.from(text, 'base64'));
+    return new PlatformMesh(info.api.url, Buffer.from(text, 'utf8'));
   }
 
   private async signed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
