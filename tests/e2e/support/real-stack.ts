@@ -38,25 +38,38 @@ export async function realStackProblem(): Promise<string | undefined> {
 export class PlatformMesh {
   private constructor(
     private readonly apiUrl: string,
-    private readonly secret: Buffer,
+    /** Candidate HMAC keys, tried in order until one is accepted (see fromStack). */
+    private secrets: Buffer[],
   ) {}
 
+  /**
+   * The secret file is in the platform key format (one base64 key per line, current first).
+   * docs/api.md says the HMAC key is the file's trimmed text as UTF-8, while the API's code
+   * reads it as the bytes the first line encodes; both are tried, and the first one the API
+   * accepts is kept. Older stack.json files lack `secrets`: the file then sits at its default place.
+   */
   static async fromStack(info: StackInfo): Promise<PlatformMesh> {
-    // docs/api.md: the HMAC key is the trimmed text of the secret file, as UTF-8 (not the bytes
-    // its base64 encodes). Older stack.json files lack `secrets`; the file then sits at its default place.
     const withSecrets = info as StackInfo & { secrets?: { webhookSecretFile: string } };
     const file = withSecrets.secrets?.webhookSecretFile ?? path.join(info.dataDir, 'secrets', 'webhook.secret');
     const text = (await readFile(file, 'utf8')).trim();
-    return new PlatformMesh(info.api.url, Buffer.from(text, 'utf8'));
+    const firstLine = text.split('\n')[0]?.trim() ?? '';
+    return new PlatformMesh(info.api.url, [Buffer.from(firstLine, 'base64'), Buffer.from(text, 'utf8')]);
   }
 
   private async signed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    return fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', 'X-OpenKCM-Signature': signWebhook(this.secret, raw) },
-      ...(method === 'POST' && raw ? { body: raw } : {}),
-    });
+    for (let i = 0; ; i++) {
+      const secret = this.secrets[i]!;
+      const res = await fetch(`${this.apiUrl}${path}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-OpenKCM-Signature': signWebhook(secret, raw) },
+        ...(method === 'POST' && raw ? { body: raw } : {}),
+      });
+      if (res.status !== 401 || i === this.secrets.length - 1) {
+        if (res.status !== 401) this.secrets = [secret];
+        return res;
+      }
+    }
   }
 
   async tenantCreated(tenantId: string, displayName: string): Promise<{ workflowId: string }> {
