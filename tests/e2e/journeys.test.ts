@@ -166,6 +166,43 @@ describe.skipIf(!!problem)('the story in the console, against the real stack', (
     await page.close();
   }, 120_000);
 
+  it('hands over the provisioned bundle, registers a service and issues it a certificate', async () => {
+    const page = await browser.newPage();
+    await signIn(page, tenantA);
+    await page.goto(`${consoleUrl}/services`);
+    await page.getByTestId('service-row').first().waitFor();
+    const pending = page.getByText('certificate to collect');
+    if (await pending.count()) {
+      await page.getByTestId('service-row').filter({ has: pending }).getByRole('link').click();
+      await page.getByRole('button', { name: 'Collect certificate and key' }).click();
+      await page.getByTestId('issued-bundle').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Download client.pem' }).waitFor();
+      await page.getByRole('button', { name: 'I have saved them' }).click();
+      await page.goto(`${consoleUrl}/services`);
+    }
+    await page.getByLabel('Service id').fill('orders');
+    await page.getByLabel('Description').fill('Orders database');
+    await page.getByRole('button', { name: 'Register service' }).click();
+    await page.getByRole('heading', { level: 1, name: 'orders' }).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Generate a key pair for me').check();
+    await page.getByRole('button', { name: 'Issue certificate' }).click();
+    await page.getByTestId('issued-bundle').waitFor({ timeout: 30_000 });
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download key.pem' }).click();
+    expect((await download).suggestedFilename()).toBe('key.pem');
+    await page.getByRole('tab', { name: 'mongod at rest' }).click();
+    await page.getByRole('tabpanel').getByText(/kmip/i).first().waitFor();
+    await page.locator('[data-testid="certificate-row"][data-status="active"]').first().waitFor();
+    await screenshot(page, 'real-service-detail');
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.locator('[data-testid="certificate-row"][data-status="active"]').first().getByRole('button', { name: /^Revoke/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this certificate?' });
+    await dialog.getByLabel('Reason').selectOption('superseded');
+    await dialog.getByRole('button', { name: 'Revoke certificate' }).click();
+    await page.locator('[data-testid="certificate-row"][data-status="revoked"]').first().waitFor({ timeout: 30_000 });
+    await page.close();
+  }, 180_000);
+
   it('keeps tenants apart: the administrator of A never sees B', async () => {
     const page = await browser.newPage();
     // A's credentials do not open B.
@@ -195,6 +232,22 @@ describe.skipIf(!!problem)('the story in the console, against the real stack', (
       expect(text, `${path} shows tenant B's key`).not.toContain('SoftHSM key');
       await screenshot(page, name);
     }
+    // The audit chain verifies, and A's export holds none of B's events.
+    await page.goto(`${consoleUrl}/audit`);
+    await page.locator('[data-testid="chain-status"][data-ok="true"]').waitFor({ timeout: 30_000 });
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const exported = await download;
+    const csv = await new Promise<string>((resolve, reject) => {
+      void exported.createReadStream().then((stream) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => (data += chunk.toString('utf8')));
+        stream.on('end', () => resolve(data));
+        stream.on('error', reject);
+      }, reject);
+    });
+    expect(csv).toContain('l1.activate');
+    expect(csv).not.toContain(tenantB.tenantId);
     // A's overview still says Active: B's kill switch did not touch A.
     await page.goto(`${consoleUrl}/`);
     await page.locator('[data-testid="l1-status"][data-status="active"]').waitFor();
