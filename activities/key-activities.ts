@@ -41,6 +41,11 @@ export function createKeyActivities(deps: ActivityDependencies): KeyActivities {
       }
     },
 
+    async getL1State({ tenantId }) {
+      const { status, configId, currentL2Version } = (await requireTenant(tenantId)).l1;
+      return dropUndefined({ status, configId, currentL2Version });
+    },
+
     async beginActivation({ tenantId, configId }) {
       const tenant = await requireTenant(tenantId);
       const previousStatus = tenant.l1.status;
@@ -105,8 +110,18 @@ export function createKeyActivities(deps: ActivityDependencies): KeyActivities {
     async checkL1Health({ tenantId }): Promise<HealthCheckResult> {
       const tenant = await requireTenant(tenantId);
       const { status, configId, currentL2Version } = tenant.l1;
-      if ((status !== 'active' && status !== 'error') || !configId || currentL2Version === undefined) {
-        return { status, healthy: status !== 'error' };
+      if ((status !== 'active' && status !== 'error') || !configId) return { status, healthy: status !== 'error' };
+      if (currentL2Version === undefined) {
+        // Activation failed before the tenant key existed: the full connection test says whether it can finish now.
+        const connector = await withKeystoreFailures(() => deps.buildConnector(tenantId, configId));
+        try {
+          const diagnostics = await connector.testConnection();
+          if (diagnostics.ok) return { status, healthy: true };
+          const failed = diagnostics.steps.find((s) => s.status === 'failed');
+          return { status, healthy: false, reason: failed?.message ?? 'connection test failed', failureKind: diagnostics.retryable ? 'transient' : 'permanent' };
+        } finally {
+          await connector.close();
+        }
       }
       try {
         const connector = await deps.connectors.forConfig(tenantId, configId);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
+import * as smokeActivities from '../activities/smoke.js';
 import type { Config } from '../lib/config/env.js';
 import { kmipAdminToken } from '../lib/kmip-nodes/invalidation.js';
 import { openPlatform } from '../lib/runtime/platform.js';
@@ -47,7 +48,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath,
-    activities,
+    activities: { ...activities, ...smokeActivities },
   });
   const done = worker.run().finally(async () => {
     await platform.close();
