@@ -34,10 +34,10 @@ afterEach(() => {
 
 describe('LoginView', () => {
   it('shows missing fields inline without calling the API', async () => {
-    const { fetch } = stubFetch({});
+    const { calls } = stubFetch({ 'GET /healthz': { body: { status: 'ok' } } });
     const { wrapper } = await mountLogin();
     await wrapper.get('form').trigger('submit');
-    expect(fetch).not.toHaveBeenCalled();
+    expect(calls.filter((c) => c.url.startsWith('/api/'))).toEqual([]);
     expect(wrapper.get('#login-tenantId-error').text()).toBe('Enter your tenant id.');
     expect(wrapper.get('#login-password').attributes('aria-invalid')).toBe('true');
     wrapper.unmount();
@@ -76,6 +76,23 @@ describe('LoginView', () => {
     await fill(second.wrapper);
     await vi.waitFor(() => expect(second.router.currentRoute.value.fullPath).toBe('/'));
     second.wrapper.unmount();
+  });
+});
+
+describe('API reachability on the login page', () => {
+  it('says whether the API answers, so an outage is not mistaken for a wrong password', async () => {
+    stubFetch({ 'GET /healthz': { body: { status: 'ok' } } });
+    const ok = await mountLogin();
+    await flushPromises();
+    expect(ok.wrapper.get('[data-testid="api-status"]').text()).toBe('API: ok');
+    ok.wrapper.unmount();
+
+    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    const down = await mountLogin();
+    await flushPromises();
+    expect(down.wrapper.get('[data-testid="api-status"]').text()).toBe('API: unreachable');
+    expect(down.wrapper.text()).toContain('The OpenKCM API is not answering');
+    down.wrapper.unmount();
   });
 });
 
