@@ -1,4 +1,4 @@
-import { AuditWriter, ensureAuditIndexes } from '../audit/index.js';
+import { AuditWriter, ensureAuditIndexes, type AuditWriterHooks } from '../audit/index.js';
 import type { Config } from '../config/env.js';
 import { UserRepository } from '../identity/users.js';
 import { L1ConnectorResolver } from '../keys/connectors.js';
@@ -38,7 +38,12 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: Config, role: string): Promise<Platform> {
+export interface PlatformOptions {
+  /** Where the audit writer reports flush failures and refusals (the process logger). */
+  auditHooks?: AuditWriterHooks;
+}
+
+export async function openPlatform(config: Config, role: string, options: PlatformOptions = {}): Promise<Platform> {
   const store = await connectStore(config.mongodb.uri, config.mongodb.database);
   const keys = await loadOrCreatePlatformKey(config.platformKeyFile);
   const box = new SecretBox(keys);
@@ -59,7 +64,7 @@ export async function openPlatform(config: Config, role: string): Promise<Platfo
     notifications.ensureIndexes(),
     ensureAuditIndexes(db),
   ]);
-  const audit = new AuditWriter({ db, role });
+  const audit = new AuditWriter({ db, role, ...(options.auditHooks ? { hooks: options.auditHooks } : {}) });
   const connectorDependencies = {
     loadConfig: (tenantId: string, configId: string) => l1Configs.get(tenantId, configId),
     openSecrets: (sealed: string, aad: string) => box.open(sealed, aad),

@@ -14,6 +14,8 @@ export interface L1ConfigRecord {
   label: string;
   settings: Record<string, unknown>;
   sealedSecrets: string;
+  /** Which secrets were given (names only), so listing never opens the sealed secrets. */
+  secretNames?: string[];
   createdAt: Date;
   createdBy: string;
   lastTest?: { at: Date; ok: boolean; failedStep?: DiagnosticStep; steps: DiagnosticResult[] };
