@@ -243,8 +243,8 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByTestId('issued-bundle').waitFor();
     await expect(page.getByTestId('p12-password').inputValue()).resolves.toBe('tq7-Vk3m-Qz9x-Lw2p');
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Download key.pem' }).click();
-    expect((await download).suggestedFilename()).toBe('key.pem');
+    await page.getByRole('button', { name: 'Download mongodb-prod.key.pem' }).click();
+    expect((await download).suggestedFilename()).toBe('mongodb-prod.key.pem');
     await page.getByRole('tab', { name: 'Python CSFLE' }).click();
     await page.getByRole('tabpanel').getByText('kms_tls_options').waitFor();
     await screenshot(page, 'service-detail');
@@ -270,11 +270,11 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.getByTestId('bundle-pending').waitFor();
     await page.getByRole('button', { name: 'Collect certificate and key' }).click();
     await page.getByTestId('issued-bundle').waitFor();
-    for (const file of ['cert.pem', 'chain.pem', 'ca.pem', 'key.pem', 'client.pem']) {
+    for (const file of ['ca.pem', 'mongodb.crt.pem', 'mongodb.key.pem', 'mongodb.pem']) {
       await page.getByRole('button', { name: `Download ${file}` }).waitFor();
     }
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Download client.pem' }).click();
+    await page.getByRole('button', { name: 'Download mongodb.pem', exact: true }).click();
     const saved = await download;
     const text = await new Promise<string>((resolve, reject) => {
       void saved.createReadStream().then((stream) => {

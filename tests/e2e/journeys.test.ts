@@ -176,7 +176,7 @@ describe.skipIf(!!problem)('the story in the console, against the real stack', (
       await page.getByTestId('service-row').filter({ has: pending }).getByRole('link').click();
       await page.getByRole('button', { name: 'Collect certificate and key' }).click();
       await page.getByTestId('issued-bundle').waitFor({ timeout: 30_000 });
-      await page.getByRole('button', { name: 'Download client.pem' }).waitFor();
+      await page.getByRole('button', { name: /^Download \S+\.pem$/ }).first().waitFor();
       await page.getByRole('button', { name: 'I have saved them' }).click();
       await page.goto(`${consoleUrl}/services`);
     }
@@ -188,8 +188,8 @@ describe.skipIf(!!problem)('the story in the console, against the real stack', (
     await page.getByRole('button', { name: 'Issue certificate' }).click();
     await page.getByTestId('issued-bundle').waitFor({ timeout: 30_000 });
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Download key.pem' }).click();
-    expect((await download).suggestedFilename()).toBe('key.pem');
+    await page.getByRole('button', { name: 'Download orders.key.pem' }).click();
+    expect((await download).suggestedFilename()).toBe('orders.key.pem');
     await page.getByRole('tab', { name: 'mongod at rest' }).click();
     await page.getByRole('tabpanel').getByText(/kmip/i).first().waitFor();
     await page.locator('[data-testid="certificate-row"][data-status="active"]').first().waitFor();
