@@ -38,38 +38,27 @@ export async function realStackProblem(): Promise<string | undefined> {
 export class PlatformMesh {
   private constructor(
     private readonly apiUrl: string,
-    /** Candidate HMAC keys, tried in order until one is accepted (see fromStack). */
-    private secrets: Buffer[],
+    private readonly secret: Buffer,
   ) {}
 
   /**
-   * The secret file is in the platform key format (one base64 key per line, current first).
-   * docs/api.md says the HMAC key is the file's trimmed text as UTF-8, while the API's code
-   * reads it as the bytes the first line encodes; both are tried, and the first one the API
-   * accepts is kept. Older stack.json files lack `secrets`: the file then sits at its default place.
+   * docs/api.md: the HMAC key is the 32 bytes base64-encoded on the first line of the webhook
+   * secret file. Older stack.json files lack `secrets`: the file then sits at its default place.
    */
   static async fromStack(info: StackInfo): Promise<PlatformMesh> {
     const withSecrets = info as StackInfo & { secrets?: { webhookSecretFile: string } };
     const file = withSecrets.secrets?.webhookSecretFile ?? path.join(info.dataDir, 'secrets', 'webhook.secret');
-    const text = (await readFile(file, 'utf8')).trim();
-    const firstLine = text.split('\n')[0]?.trim() ?? '';
-    return new PlatformMesh(info.api.url, [Buffer.from(firstLine, 'base64'), Buffer.from(text, 'utf8')]);
+    const firstLine = (await readFile(file, 'utf8')).split('\n')[0]?.trim() ?? '';
+    return new PlatformMesh(info.api.url, Buffer.from(firstLine, 'base64'));
   }
 
   private async signed(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    for (let i = 0; ; i++) {
-      const secret = this.secrets[i]!;
-      const res = await fetch(`${this.apiUrl}${path}`, {
-        method,
-        headers: { 'Content-Type': 'application/json', 'X-OpenKCM-Signature': signWebhook(secret, raw) },
-        ...(method === 'POST' && raw ? { body: raw } : {}),
-      });
-      if (res.status !== 401 || i === this.secrets.length - 1) {
-        if (res.status !== 401) this.secrets = [secret];
-        return res;
-      }
-    }
+    return fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-OpenKCM-Signature': signWebhook(this.secret, raw) },
+      ...(method === 'POST' && raw ? { body: raw } : {}),
+    });
   }
 
   async tenantCreated(tenantId: string, displayName: string): Promise<{ workflowId: string }> {
