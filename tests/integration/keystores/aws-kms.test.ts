@@ -67,7 +67,9 @@ describe('AWS KMS connector on local-kms', () => {
     if (skipReason) ctx.skip(skipReason);
     const commands: string[] = [];
     const c = connector(keys.good, {}, undefined, (name) => commands.push(name));
-    const d = await c.testConnection();
+    const live: unknown[] = [];
+    const d = await c.testConnection({ onStep: (step) => live.push(step) });
+    expect(live).toEqual(d.steps);
     expect(statuses(d)).toBe('reachable:passed authenticated:passed key-exists:passed enabled:passed usage:passed round-trip:passed');
     expect(d.ok).toBe(true);
     expect(d.key).toMatchObject({ keyId: keys.good, state: 'enabled', algorithm: 'SYMMETRIC_DEFAULT', usage: ['ENCRYPT_DECRYPT'] });
