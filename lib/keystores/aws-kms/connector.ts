@@ -47,7 +47,9 @@ export class AwsKmsConnector implements L1Connector {
     const tuning = {
       region: arn.region,
       maxAttempts: settings.maxAttempts,
-      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
+      // Without throwOnRequestTimeout the SDK only warns at requestTimeout, and a KMS endpoint
+      // that accepts the connection but never answers would hang the call for good.
+      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs, throwOnRequestTimeout: true },
     };
     this.client = new KMSClient({
       ...tuning,
