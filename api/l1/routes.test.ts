@@ -298,7 +298,12 @@ describe('L1 configurations', () => {
       expect((await call('GET', '/api/l1/configs', { token: admin })).json.items.map((c: { id: string }) => c.id)).not.toContain(id);
       expect((await call('DELETE', `/api/l1/configs/${id}`, { token: admin })).status).toBe(404);
       expect(await api.deps.repos.l1Configs.collection.findOne({ _id: id })).toBeNull();
-      const audit = await api.deps.audit.query('acme', { operation: 'l1.config.delete', objectId: id }, { limit: 5 });
+      // The audit writer batches: give it a moment to flush.
+      let audit = await api.deps.audit.query('acme', { operation: 'l1.config.delete', objectId: id }, { limit: 5 });
+      for (let i = 0; i < 50 && audit.items.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        audit = await api.deps.audit.query('acme', { operation: 'l1.config.delete', objectId: id }, { limit: 5 });
+      }
       expect(audit.items).toHaveLength(1);
       expect(audit.items[0]).toMatchObject({ actor: { kind: 'user', id: 'admin' }, result: 'success' });
     });
