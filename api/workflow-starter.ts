@@ -17,7 +17,7 @@ import {
   type TestL1Result,
 } from '../workflows/contracts.js';
 import type { ApiConfig } from './config.js';
-import { errors } from './errors.js';
+import { errors, toApiError } from './errors.js';
 
 /**
  * The API's only door to Temporal: starts workflows by name with the ids, inputs and search
@@ -40,6 +40,17 @@ export interface ActivationView {
   status: ActivationStatus;
   result?: ActivateL1Result;
 }
+
+export interface StartedL1Test extends StartedWorkflow {
+  /** The nonce of the workflow id; addresses the test in `GET /api/l1/configs/:id/tests/:testId`. */
+  testId: string;
+}
+
+/** A connection test as its workflow sees it: running, completed (with the result) or failed (with why). */
+export type L1TestRun =
+  | { status: 'running'; startedAt: string }
+  | { status: 'completed'; startedAt: string; result: TestL1Result }
+  | { status: 'failed'; startedAt: string; reason: string };
 
 /** Bounds a workflow's life so an abandoned short workflow does not linger. */
 const SHORT_WORKFLOW_TIMEOUT = '10 minutes';
@@ -79,14 +90,48 @@ export class WorkflowStarter {
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   }
 
-  async testL1(input: TestL1Input): Promise<TestL1Result> {
-    const workflowId = workflowIds.testL1(input.tenantId, input.configId, randomUUID());
+  /** Runs the connection test and waits for its result (the CLI's synchronous route). */
+  async testL1(input: Omit<TestL1Input, 'testId'>): Promise<TestL1Result> {
+    const { handle } = await this.startTestL1Workflow(input);
+    return this.await(() => handle.result());
+  }
+
+  /** Starts the connection test without waiting; its steps are polled with `l1Test`. */
+  async startL1Test(input: Omit<TestL1Input, 'testId'>): Promise<StartedL1Test> {
+    const { handle, testId } = await this.startTestL1Workflow(input);
+    return { testId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /**
+   * Where a connection test stands, from its workflow: undefined when there is no such test.
+   * Only workflow facts — the steps so far live in the store (the configuration's live test).
+   */
+  async l1Test(tenantId: string, configId: string, testId: string): Promise<L1TestRun | undefined> {
+    const handle = this.client.workflow.getHandle<(input: TestL1Input) => Promise<TestL1Result>>(workflowIds.testL1(tenantId, configId, testId));
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+    const startedAt = description.startTime.toISOString();
+    const name = description.status.name;
+    if (name === 'RUNNING') return { status: 'running', startedAt };
+    if (name === 'COMPLETED') return { status: 'completed', startedAt, result: await handle.result() };
+    return { status: 'failed', startedAt, reason: await failureReason(() => handle.result(), name) };
+  }
+
+  /** The workflow id's nonce is the test id, so a test is addressed by tenant, configuration and nonce. */
+  private async startTestL1Workflow(input: Omit<TestL1Input, 'testId'>) {
+    const testId = randomUUID();
+    const args: TestL1Input = { ...input, testId };
     const handle = await this.client.workflow.start('testL1Connection', {
-      ...this.common(input.tenantId, workflowId),
-      args: [input],
+      ...this.common(input.tenantId, workflowIds.testL1(input.tenantId, input.configId, testId)),
+      args: [args],
       workflowExecutionTimeout: SHORT_WORKFLOW_TIMEOUT,
     });
-    return this.await(() => handle.result());
+    return { handle, testId };
   }
 
   /** One activation at a time per tenant: a second start while one runs is a 409. */
@@ -168,6 +213,21 @@ export class WorkflowStarter {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * Why a closed workflow did not complete, safe to show: a keystore's (redacted) reason or a
+ * refusal as the error mapper words it, else how the workflow ended ("timed out", "terminated").
+ */
+async function failureReason(result: () => Promise<unknown>, statusName: string): Promise<string> {
+  const ended = `the test ${statusName.toLowerCase().replace(/_/g, ' ')}`;
+  try {
+    await result();
+  } catch (error) {
+    const mapped = toApiError(error);
+    if (mapped && mapped.code !== 'workflow_failed') return mapped.message;
+  }
+  return ended;
 }
 
 export function userActor(username: string): Actor {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TenantIdSearchAttribute, workflowIds, type ActivateL1Input, type TestL1Input } from '../../workflows/contracts.js';
 import { startTestApi, type TestApi } from '../testing/harness.js';
@@ -120,6 +121,8 @@ describe('L1 configurations', () => {
     for (const [method, path, body] of [
       ['POST', '/api/l1/configs', awsConfig()],
       ['POST', `/api/l1/configs/${configId}/test`, undefined],
+      ['POST', `/api/l1/configs/${configId}/tests`, undefined],
+      ['DELETE', `/api/l1/configs/${configId}`, undefined],
       ['POST', `/api/l1/configs/${configId}/activate`, undefined],
       ['POST', '/api/l1/rotate', { confirm: 'acme' }],
       ['POST', '/api/l1/revoke', { confirm: 'acme', reason: 'x' }],
@@ -138,7 +141,80 @@ describe('L1 configurations', () => {
     for await (const run of api.deps.temporal.workflow.list({ query: `WorkflowType = "testL1Connection" AND TenantId = "acme"` })) runs.push(run);
     expect(runs).toHaveLength(1);
     expect(runs[0]!.workflowId.startsWith(`l1-test/acme/${configId}/`)).toBe(true);
-    expect(await workflowInput<TestL1Input>(runs[0]!.workflowId)).toEqual({ tenantId: 'acme', configId, actor: { kind: 'user', id: 'admin' } });
+    const nonce = runs[0]!.workflowId.split('/').at(-1);
+    // The synchronous route records live progress too: its workflow carries the nonce as test id.
+    expect(await workflowInput<TestL1Input>(runs[0]!.workflowId)).toEqual({ tenantId: 'acme', configId, actor: { kind: 'user', id: 'admin' }, testId: nonce });
+  });
+
+  describe('live connection tests', () => {
+    let testId: string;
+    const testPath = (id = testId, config = configId) => `/api/l1/configs/${config}/tests/${id}`;
+
+    it('POST …/tests starts the test and answers 202 {testId} at once; the test id is the workflow id’s nonce', async () => {
+      const response = await call('POST', `/api/l1/configs/${configId}/tests`, { token: admin });
+      // No worker runs here: a route that waited for the workflow would answer 503 after workflowWaitMs.
+      expect(response.status).toBe(202);
+      expect(Object.keys(response.json)).toEqual(['testId']);
+      testId = response.json.testId;
+      expect(response.headers.get('location')).toBe(testPath());
+      const workflowId = workflowIds.testL1('acme', configId, testId);
+      const description = await api.deps.temporal.workflow.getHandle(workflowId).describe();
+      expect(description.type).toBe('testL1Connection');
+      expect(description.typedSearchAttributes.get(TenantIdSearchAttribute)).toBe('acme');
+      expect(await workflowInput<TestL1Input>(workflowId)).toEqual({ tenantId: 'acme', configId, actor: { kind: 'user', id: 'admin' }, testId });
+    });
+
+    it('GET …/tests/:testId shows every step pending until the worker reports one', async () => {
+      const response = await call('GET', testPath(), { token: auditor });
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({ testId, status: 'running' });
+      expect(Date.parse(response.json.startedAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(response.json.steps).toEqual(
+        ['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip'].map((step) => ({ step, status: 'pending' })),
+      );
+      expect(response.json).not.toHaveProperty('result');
+    });
+
+    it('GET shows the steps recorded so far, in order, and the rest pending — only for its own test id', async () => {
+      const reported = [
+        { step: 'reachable' as const, status: 'passed' as const, message: '127.0.0.1:4599 answered (HTTP 400)', durationMs: 4.5 },
+        { step: 'authenticated' as const, status: 'passed' as const, message: 'KMS accepted the access key', durationMs: 20 },
+      ];
+      await api.deps.repos.l1Configs.recordTestProgress('acme', configId, { testId, startedAt: new Date(), steps: reported });
+      const response = await call('GET', testPath(), { token: admin });
+      expect(response.json.status).toBe('running');
+      expect(response.json.steps).toEqual([...reported, ...['key-exists', 'enabled', 'usage', 'round-trip'].map((step) => ({ step, status: 'pending' }))]);
+
+      // A newer test of the same configuration replaces the live record; this one no longer claims its steps.
+      await api.deps.repos.l1Configs.recordTestProgress('acme', configId, { testId: randomUUID(), startedAt: new Date(), steps: reported });
+      expect((await call('GET', testPath(), { token: admin })).json.steps.every((s: { status: string }) => s.status === 'pending')).toBe(true);
+      await api.deps.repos.l1Configs.recordTestProgress('acme', configId, { testId, startedAt: new Date(), steps: reported });
+    });
+
+    it('404 for another tenant, another configuration or an unknown test; 400 for a malformed test id', async () => {
+      const foreign = await call('GET', testPath(), { token: otherAdmin });
+      expect(foreign.status).toBe(404);
+      expect(foreign.json.error.code).toBe('not_found');
+      expect((await call('POST', `/api/l1/configs/${configId}/tests`, { token: otherAdmin })).status).toBe(404);
+
+      const otherConfig = (await call('POST', '/api/l1/configs', { token: admin, body: awsConfig('second key') })).json.id as string;
+      expect((await call('GET', testPath(testId, otherConfig), { token: admin })).status).toBe(404);
+      expect((await call('GET', testPath(randomUUID()), { token: admin })).status).toBe(404);
+      expect((await call('GET', testPath(testId, 'no-such-config'), { token: admin })).status).toBe(404);
+      await call('DELETE', `/api/l1/configs/${otherConfig}`, { token: admin });
+
+      const malformed = await call('GET', testPath('not-a-test-id'), { token: admin });
+      expect(malformed.status).toBe(400);
+      expect(malformed.json.error.details.fields).toHaveProperty('testId');
+    });
+
+    it('a test that ended without a result is failed, with the reason, and keeps the steps it reported', async () => {
+      await api.deps.temporal.workflow.getHandle(workflowIds.testL1('acme', configId, testId)).terminate('operator stopped it');
+      const response = await call('GET', testPath(), { token: admin });
+      expect(response.json).toMatchObject({ testId, status: 'failed', reason: 'the test terminated' });
+      expect(response.json.steps.map((s: { status: string }) => s.status)).toEqual(['passed', 'passed', 'pending', 'pending', 'pending', 'pending']);
+      expect(response.json).not.toHaveProperty('result');
+    });
   });
 
   it('refuses to activate until the last test passed (409 test_required)', async () => {
@@ -207,6 +283,52 @@ describe('L1 configurations', () => {
       tenantId: 'acme',
       actor: { kind: 'user', id: 'admin' },
       reason: 'suspected compromise',
+    });
+  });
+
+  describe('deleting configurations', () => {
+    const draft = async (label: string) => (await call('POST', '/api/l1/configs', { token: admin, body: awsConfig(label) })).json.id as string;
+
+    it('deletes a draft (204, audited); it is gone from the list and for every route', async () => {
+      const id = await draft('abandoned draft');
+      const response = await call('DELETE', `/api/l1/configs/${id}`, { token: admin });
+      expect(response.status).toBe(204);
+      expect(response.text).toBe('');
+      expect((await call('GET', `/api/l1/configs/${id}`, { token: admin })).status).toBe(404);
+      expect((await call('GET', '/api/l1/configs', { token: admin })).json.items.map((c: { id: string }) => c.id)).not.toContain(id);
+      expect((await call('DELETE', `/api/l1/configs/${id}`, { token: admin })).status).toBe(404);
+      expect(await api.deps.repos.l1Configs.collection.findOne({ _id: id })).toBeNull();
+      // The audit writer batches: give it a moment to flush.
+      let audit = await api.deps.audit.query('acme', { operation: 'l1.config.delete', objectId: id }, { limit: 5 });
+      for (let i = 0; i < 50 && audit.items.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        audit = await api.deps.audit.query('acme', { operation: 'l1.config.delete', objectId: id }, { limit: 5 });
+      }
+      expect(audit.items).toHaveLength(1);
+      expect(audit.items[0]).toMatchObject({ actor: { kind: 'user', id: 'admin' }, result: 'success' });
+    });
+
+    it('409 for the active configuration and for the one the L1 key uses; 404 for another tenant’s', async () => {
+      const active = await draft('active key');
+      await api.deps.repos.l1Configs.markActive('acme', active);
+      const refused = await call('DELETE', `/api/l1/configs/${active}`, { token: admin });
+      expect(refused.status).toBe(409);
+      expect(refused.json.error.code).toBe('conflict');
+
+      const activating = await draft('being activated');
+      const before = (await api.deps.repos.tenants.get('acme'))!.l1;
+      await api.deps.repos.tenants.setL1State('acme', { status: 'activating', configId: activating });
+      try {
+        const inUse = await call('DELETE', `/api/l1/configs/${activating}`, { token: admin });
+        expect(inUse.status).toBe(409);
+        expect(inUse.json.error.message).toContain('activating');
+      } finally {
+        const { changedAt: _changedAt, ...state } = before;
+        await api.deps.repos.tenants.setL1State('acme', state);
+      }
+      expect((await call('GET', `/api/l1/configs/${activating}`, { token: admin })).status).toBe(200);
+      expect((await call('DELETE', `/api/l1/configs/${activating}`, { token: otherAdmin })).status).toBe(404);
+      expect((await call('GET', `/api/l1/configs/${active}`, { token: admin })).json.state).toBe('active');
     });
   });
 

@@ -19,8 +19,12 @@ import {
   revokeResponse,
   rotateBody,
   rotateResponse,
+  testParams,
   testResultView,
+  testRunView,
+  testStarted,
 } from './schema.js';
+import { testRunOf } from './test-runs.js';
 
 export function l1ConfigOf(record: L1ConfigRecord): z.input<typeof l1ConfigView> {
   return {
@@ -130,6 +134,68 @@ export function l1Routes(deps: ApiDeps, starter: WorkflowStarter): AnyRoute[] {
       response: l1ConfigView,
       async handler(_ctx, { params, principal }) {
         return l1ConfigOf(await configOf(principal, params.id));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/l1/configs/:id',
+      operationId: 'deleteL1Config',
+      summary: 'Delete a draft or retired configuration (never the one the L1 key uses)',
+      tag: 'l1',
+      access: 'admin',
+      params: configIdParams,
+      status: 204,
+      errorStatuses: [409],
+      async handler(ctx, { params, principal }) {
+        const config = await configOf(principal, params.id);
+        const { l1 } = await tenantOf(principal);
+        const inUse = config.state === 'active' || l1.configId === config._id;
+        // deleteInactive refuses an active configuration atomically, should it turn active meanwhile.
+        if (inUse || !(await l1Configs.deleteInactive(principal.tenantId, config._id))) {
+          throw errors.conflict(`the L1 key (${l1.status}) uses this configuration; activate another one before deleting it`);
+        }
+        await auditUser(deps.audit, ctx, principal, {
+          operation: 'l1.config.delete',
+          result: 'success',
+          objectId: config._id,
+          details: { kind: config.kind, label: config.label },
+        });
+        return undefined;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/l1/configs/:id/tests',
+      operationId: 'startL1ConfigTest',
+      summary: 'Start the connection diagnostics (a workflow) without waiting; poll the test for its steps',
+      tag: 'l1',
+      access: 'admin',
+      params: configIdParams,
+      status: 202,
+      response: testStarted,
+      errorStatuses: [503],
+      async handler(ctx, { params, principal }) {
+        const config = await configOf(principal, params.id);
+        const { testId } = await starter.startL1Test({ tenantId: principal.tenantId, configId: config._id, actor: userActor(principal.username) });
+        ctx.set('location', `/api/l1/configs/${config._id}/tests/${testId}`);
+        return { testId };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/l1/configs/:id/tests/:testId',
+      operationId: 'getL1ConfigTest',
+      summary: 'A connection test: its steps so far (the rest pending) and, once completed, the result',
+      tag: 'l1',
+      access: 'user',
+      params: testParams,
+      response: testRunView,
+      errorStatuses: [503],
+      async handler(_ctx, { params, principal }) {
+        const config = await configOf(principal, params.id);
+        const run = await starter.l1Test(principal.tenantId, config._id, params.testId);
+        if (!run) throw errors.notFound('connection test');
+        return testRunOf(params.testId, run, config.liveTest);
       },
     }),
     route({

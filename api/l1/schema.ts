@@ -53,6 +53,29 @@ export const createL1ConfigBody = keystoreForm.superRefine((body, ctx) => {
 });
 
 export const configIdParams = z.object({ id: z.string().min(1).max(100) });
+export const testParams = configIdParams.extend({ testId: z.uuid('must be a test id as returned when the test started') });
+
+export const testStarted = z.object({ testId: z.string() });
+
+/**
+ * A connection test while it runs and after: all six steps in order, the ones not reported yet
+ * as `pending` (no message). `result` once completed; `reason` when the test could not run.
+ */
+export const testRunView = z.object({
+  testId: z.string(),
+  status: z.enum(['running', 'completed', 'failed']),
+  startedAt: z.iso.datetime(),
+  steps: z.array(
+    z.object({
+      step: stepSchema,
+      status: z.enum(['passed', 'failed', 'skipped', 'pending']),
+      message: z.string().optional(),
+      durationMs: z.number().optional(),
+    }),
+  ),
+  result: testResultView.optional(),
+  reason: z.string().optional(),
+});
 
 export const activationStarted = z.object({ workflowId: z.string(), runId: z.string() });
 

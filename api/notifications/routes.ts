@@ -2,7 +2,7 @@ import type { NotificationRecord } from '../../lib/notifications/repository.js';
 import type { ApiDeps } from '../deps.js';
 import { errors } from '../errors.js';
 import { route, type AnyRoute } from '../http/route.js';
-import { notificationList, notificationParams, notificationQuery } from './schema.js';
+import { markAllReadResponse, notificationList, notificationParams, notificationQuery } from './schema.js';
 
 function notificationOf(record: NotificationRecord) {
   return {
@@ -29,6 +29,24 @@ export function notificationRoutes(deps: ApiDeps): AnyRoute[] {
       response: notificationList,
       async handler(_ctx, { query, principal }) {
         return { items: (await notifications.list(principal.tenantId, query.limit)).map(notificationOf) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/notifications/read-all',
+      operationId: 'markAllNotificationsRead',
+      summary: 'Mark every unread notification of the tenant read',
+      tag: 'notifications',
+      access: 'user',
+      response: markAllReadResponse,
+      async handler(_ctx, { principal }) {
+        // One filtered update, scoped to the tenant; notifications already read keep their time.
+        // (Belongs in NotificationRepository as markAllRead; lib/notifications was outside this change.)
+        const { modifiedCount } = await notifications.collection.updateMany(
+          { tenantId: principal.tenantId, readAt: { $exists: false } },
+          { $set: { readAt: deps.now() } },
+        );
+        return { marked: modifiedCount };
       },
     }),
     route({

@@ -12,3 +12,5 @@ export const notificationView = z.object({
 export const notificationList = z.object({ items: z.array(notificationView) });
 export const notificationParams = z.object({ id: z.string().min(1).max(100) });
 export const notificationQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+/** How many notifications were unread and are read now. */
+export const markAllReadResponse = z.object({ marked: z.number().int() });

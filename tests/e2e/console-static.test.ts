@@ -106,6 +106,9 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await page.locator('#notification-panel').getByRole('button', { name: /^Mark read/ }).first().click();
     await page.getByTestId('unread-count').getByText('1').waitFor();
     await screenshot(page, 'notifications');
+    await page.locator('#notification-panel').getByRole('button', { name: 'Mark all read' }).click();
+    await page.getByTestId('unread-count').waitFor({ state: 'detached' });
+    expect(api.requests.filter((r) => r.path === '/api/notifications/read-all')).toHaveLength(1);
     await page.keyboard.press('Escape');
     await page.waitForFunction(`document.activeElement?.getAttribute('data-testid') === 'notification-button'`, undefined, { timeout: 5_000 });
     await expect(page.locator('#notification-panel').isHidden()).resolves.toBe(true);
@@ -133,6 +136,12 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await screenshot(page, 'master-key-aws-form');
 
     await page.getByTestId('test-button').click();
+    // Live: the first step shows passed while the test still runs and the last one waits.
+    await page.locator('[data-testid="test-panel"][data-phase="testing"] li[data-step="reachable"][data-status="passed"]').waitFor();
+    await expect(page.locator('li[data-step="round-trip"]').getAttribute('data-status')).resolves.toMatch(/^(waiting|running)$/);
+    await expect(page.getByTestId('save-button').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('test-announcements').textContent()).resolves.toContain('Keystore reachable: Passed');
+    await screenshot(page, 'master-key-test-running');
     await page.locator('[data-testid="test-panel"][data-phase="done"]').waitFor();
     for (const step of ['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip']) {
       await expect(page.locator(`li[data-step="${step}"]`).getAttribute('data-status')).resolves.toBe('passed');
@@ -173,6 +182,16 @@ describe.skipIf(chromiumMissing)('the built console in Chromium (API answered fr
     await expect(page.getByTestId('test-summary').textContent()).resolves.toContain('Failed at “Key exists”');
     await expect(page.getByTestId('save-button').isDisabled()).resolves.toBe(true);
     await screenshot(page, 'master-key-test-failed');
+
+    // Fixing the form and testing again replaces the failed draft instead of piling up drafts.
+    await page.getByLabel('Key ARN').fill(LOCAL_KMS_ARN);
+    await page.getByTestId('test-button').click();
+    await page.locator('[data-testid="test-panel"][data-phase="done"]').waitFor();
+    await expect(page.getByTestId('save-button').isEnabled()).resolves.toBe(true);
+    expect(api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual(['/api/l1/configs/cfg-1']);
+    const rows = page.locator('section[aria-labelledby="configs-heading"] tbody tr');
+    await page.waitForFunction(`document.querySelectorAll('section[aria-labelledby="configs-heading"] tbody tr').length === 1`, undefined, { timeout: 5_000 });
+    await expect(rows.first().locator('th').textContent()).resolves.toContain('Wrong key');
   });
 
   it('configures HYOK on a PKCS#11 HSM and a KMIP HSM with PEM validation', async () => {

@@ -134,6 +134,7 @@ function filenameFrom(res: Response, fallback: string): string {
 export const http = {
   get: <T>(path: string, query?: Query) => json<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body: unknown = {}) => json<T>('POST', path, body),
+  delete: <T = void>(path: string) => json<T>('DELETE', path),
   /** A file the API streams (audit export); fetched with the token, since a link cannot carry it. */
   async download(path: string, query: Query, fallbackName: string): Promise<Download> {
     const res = await send('GET', withQuery(path, query), undefined, '*/*');

@@ -9,6 +9,7 @@ import type {
   AuditVerification,
   CertificateRequest,
   Certificate,
+  ConnectionTest,
   IssuedCertificate,
   Items,
   L1Config,
@@ -22,7 +23,6 @@ import type {
   ServiceDetail,
   Snippets,
   Tenant,
-  TestResult,
   Usage,
   User,
 } from './types';
@@ -48,7 +48,9 @@ export const l1Api = {
   configs: () => http.get<Items<L1Config>>('/api/l1/configs'),
   config: (id: string) => http.get<L1Config>(`/api/l1/configs/${seg(id)}`),
   createConfig: (input: L1ConfigInput) => http.post<L1Config>('/api/l1/configs', input),
-  test: (id: string) => http.post<TestResult>(`/api/l1/configs/${seg(id)}/test`),
+  deleteConfig: (id: string) => http.delete(`/api/l1/configs/${seg(id)}`),
+  startTest: (id: string) => http.post<{ testId: string }>(`/api/l1/configs/${seg(id)}/tests`),
+  testRun: (id: string, testId: string) => http.get<ConnectionTest>(`/api/l1/configs/${seg(id)}/tests/${seg(testId)}`),
   activate: (id: string) => http.post<{ workflowId: string; runId?: string }>(`/api/l1/configs/${seg(id)}/activate`),
   activation: () => http.get<Activation>('/api/l1/activation'),
   rotate: (confirm: string) => http.post<{ l2Version: number }>('/api/l1/rotate', { confirm }),
@@ -78,6 +80,7 @@ export const auditApi = {
 export const notificationsApi = {
   list: () => http.get<Items<Notification>>('/api/notifications'),
   markRead: (id: string) => http.post<void>(`/api/notifications/${seg(id)}/read`),
+  markAllRead: () => http.post<{ marked: number }>('/api/notifications/read-all'),
 };
 
 export const usageApi = {

@@ -127,6 +127,27 @@ export interface TestResult {
   steps: DiagnosticStepResult[];
 }
 
+/** A step of a running test: as the worker reported it, or `pending` (no message yet). */
+export interface ConnectionTestStep {
+  step: DiagnosticStep;
+  status: DiagnosticStepResult['status'] | 'pending';
+  message?: string;
+  durationMs?: number;
+}
+
+/** `GET /api/l1/configs/:id/tests/:testId`: a connection test while it runs and after. */
+export interface ConnectionTest {
+  testId: string;
+  status: 'running' | 'completed' | 'failed';
+  startedAt: string;
+  /** All six steps in order. */
+  steps: ConnectionTestStep[];
+  /** Once completed. */
+  result?: TestResult;
+  /** Why a failed test could not run to the end. */
+  reason?: string;
+}
+
 export interface L1Config {
   id: string;
   kind: KeystoreKind;

@@ -1,10 +1,24 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import { ApiError, l1Api, type Activation, type L1Config, type L1ConfigInput, type L1State, type TestResult } from '../api';
+import {
+  ApiError,
+  l1Api,
+  type Activation,
+  type ConnectionTest,
+  type ConnectionTestStep,
+  type L1Config,
+  type L1ConfigInput,
+  type L1State,
+  type TestResult,
+} from '../api';
 import { asApiError } from './errors';
 
 const ACTIVATION_POLL_MS = 1_000;
 const STATE_POLL_MS = 15_000;
+/** How often a running connection test is asked for its steps. */
+export const TEST_POLL_MS = 250;
+/** A test the worker never finishes (no worker running) ends as an error after this long. */
+export const TEST_GIVE_UP_MS = 180_000;
 
 export type TestPhase = 'idle' | 'saving' | 'testing' | 'done' | 'error';
 
@@ -13,21 +27,20 @@ export interface TestRun {
   /** Fingerprint of the form the run was for (see utils/l1-form formFingerprint). */
   fingerprint?: string;
   configId?: string;
+  testId?: string;
+  /** The steps so far while the test runs (pending ones included), as the API last reported them. */
+  steps?: ConnectionTestStep[];
   result?: TestResult;
   error?: ApiError;
   startedAt?: number;
 }
 
-/**
- * A failed connection test may come back as 200 `{ok: false, …}` or as 422 `l1_test_failed`
- * carrying the TestResult in its details; both render the same.
- */
-export function testResultFromError(e: ApiError): TestResult | undefined {
-  if (e.code !== 'l1_test_failed') return undefined;
-  const details = e.details as { result?: unknown; steps?: unknown; failedStep?: unknown };
-  const candidate = (details.result ?? details) as Partial<TestResult>;
-  if (!Array.isArray(candidate.steps)) return undefined;
-  return { ok: false, steps: candidate.steps, ...(candidate.failedStep ? { failedStep: candidate.failedStep } : {}) };
+/** The run was superseded (sign-out): stop quietly, its outcome no longer matters. */
+class Superseded extends Error {}
+
+/** A poll that failed for a reason worth asking again (network, API or Temporal briefly down). */
+function transient(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 503 || e.status === 504);
 }
 
 /** The L1 key: its state, its configurations, the connection test and activation. */
@@ -37,8 +50,8 @@ export const useL1Store = defineStore('l1', () => {
   const configs = ref<L1Config[]>([]);
   const configsLoaded = ref(false);
   const configsError = ref<ApiError | undefined>();
-  /** The configuration saved from the form as it was when last tested. */
-  const draft = ref<{ configId: string; fingerprint: string } | undefined>();
+  /** The configuration saved from the form as it was when last tested, and whether that test passed. */
+  const draft = ref<{ configId: string; fingerprint: string; passed: boolean } | undefined>();
   const test = ref<TestRun>({ phase: 'idle' });
   const activation = ref<Activation | undefined>();
   const activationError = ref<ApiError | undefined>();
@@ -82,33 +95,73 @@ export const useL1Store = defineStore('l1', () => {
     stateTimer = undefined;
   }
 
+  /** Bumped by reset(): a test still polling for a previous session stops. */
+  let testGeneration = 0;
+
   /**
-   * Saves the form as a draft configuration (unless this exact form was saved already) and
-   * runs the connection test on it.
+   * Saves the form as a draft configuration (unless this exact form was saved already), starts
+   * the connection test on it and polls it, so each step shows as soon as it finished. A draft
+   * that never passed is deleted when a new one replaces it, so drafts do not pile up.
    */
   async function runTest(input: L1ConfigInput, fingerprint: string): Promise<TestRun> {
+    const generation = testGeneration;
     test.value = { phase: 'saving', fingerprint, startedAt: Date.now() };
     try {
       if (draft.value?.fingerprint !== fingerprint) {
+        const replaced = draft.value;
         const config = await l1Api.createConfig(input);
-        draft.value = { configId: config.id, fingerprint };
+        draft.value = { configId: config.id, fingerprint, passed: false };
+        // Best effort: a draft that cannot be deleted (already gone, in use) just stays listed.
+        if (replaced && !replaced.passed) await l1Api.deleteConfig(replaced.configId).catch(() => undefined);
       }
-      const configId = draft.value.configId;
-      test.value = { ...test.value, phase: 'testing', configId };
-      let result: TestResult;
-      try {
-        result = await l1Api.test(configId);
-      } catch (e) {
-        const failed = e instanceof ApiError ? testResultFromError(e) : undefined;
-        if (!failed) throw e;
-        result = failed;
-      }
-      test.value = { ...test.value, phase: 'done', result };
+      const current = draft.value;
+      test.value = { ...test.value, phase: 'testing', configId: current.configId };
+      const { testId } = await l1Api.startTest(current.configId);
+      if (generation !== testGeneration) throw new Superseded();
+      test.value = { ...test.value, testId };
+      const result = await pollTest(current.configId, testId, generation);
+      current.passed = result.ok;
+      test.value = { ...test.value, phase: 'done', result, steps: result.steps };
       void loadConfigs();
     } catch (e) {
+      if (e instanceof Superseded || generation !== testGeneration) return test.value;
       test.value = { ...test.value, phase: 'error', error: asApiError(e) };
+      void loadConfigs();
     }
     return test.value;
+  }
+
+  /** Asks for the test's steps every TEST_POLL_MS until it completed (→ its result) or failed (→ throws why). */
+  async function pollTest(configId: string, testId: string, generation: number): Promise<TestResult> {
+    const giveUpAt = Date.now() + TEST_GIVE_UP_MS;
+    for (;;) {
+      let current: ConnectionTest | undefined;
+      try {
+        current = await l1Api.testRun(configId, testId);
+      } catch (e) {
+        if (!transient(e) || Date.now() > giveUpAt) throw e;
+      }
+      if (generation !== testGeneration) throw new Superseded();
+      if (current) {
+        test.value = { ...test.value, steps: current.steps };
+        if (current.status === 'completed' && current.result) return current.result;
+        if (current.status === 'failed') throw new ApiError(502, 'test_failed', current.reason ?? 'the test could not run to the end');
+      }
+      if (Date.now() > giveUpAt) {
+        throw new ApiError(504, 'test_timeout', 'The test did not finish in time. Is the OpenKCM worker running? Try again.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, TEST_POLL_MS));
+    }
+  }
+
+  /** Deletes a configuration that is not in use; the form's draft, if it was this one, is forgotten. */
+  async function deleteConfig(configId: string): Promise<void> {
+    await l1Api.deleteConfig(configId);
+    configs.value = configs.value.filter((c) => c.id !== configId);
+    if (draft.value?.configId === configId) {
+      draft.value = undefined;
+      if (test.value.phase !== 'saving' && test.value.phase !== 'testing') test.value = { phase: 'idle' };
+    }
   }
 
   /** Save & activate is allowed only for the exact form that just passed its test. */
@@ -208,6 +261,7 @@ export const useL1Store = defineStore('l1', () => {
 
   function reset(): void {
     stopPolling();
+    testGeneration++;
     state.value = undefined;
     stateError.value = undefined;
     configs.value = [];
@@ -238,6 +292,7 @@ export const useL1Store = defineStore('l1', () => {
     watchState,
     stopWatchingState,
     runTest,
+    deleteConfig,
     canActivate,
     loadActivation,
     activate,

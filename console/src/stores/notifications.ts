@@ -44,9 +44,11 @@ export const useNotificationsStore = defineStore('notifications', () => {
     if (item && !item.readAt) item.readAt = new Date().toISOString();
   }
 
+  /** One request for all of them; a notification that arrived since the last load is read too (the next load shows it). */
   async function markAllRead(): Promise<void> {
-    // One request per notification: the contract has no bulk route.
-    await Promise.all(unread.value.map((n) => markRead(n.id)));
+    await notificationsApi.markAllRead();
+    const now = new Date().toISOString();
+    for (const item of items.value) item.readAt ??= now;
   }
 
   function reset(): void {

@@ -121,7 +121,7 @@ describe('notifications and usage stores', () => {
     const { calls } = stubFetch({
       'GET /api/notifications': { body: { items: [{ id: 'a', createdAt: '1' }, { id: 'b', createdAt: '2', readAt: '3' }, { id: 'c', createdAt: '3' }] } },
       'POST /api/notifications/a/read': { status: 204 },
-      'POST /api/notifications/c/read': { status: 204 },
+      'POST /api/notifications/read-all': { body: { marked: 1 } },
     });
     const notes = useNotificationsStore();
     await notes.load();
@@ -131,7 +131,9 @@ describe('notifications and usage stores', () => {
     expect(notes.unreadCount).toBe(1);
     await notes.markAllRead();
     expect(notes.unreadCount).toBe(0);
-    expect(calls.filter((c) => c.method === 'POST').map((c) => c.url)).toEqual(['/api/notifications/a/read', '/api/notifications/c/read']);
+    // "Mark all read" is one request, whatever the number of unread notifications.
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.url)).toEqual(['/api/notifications/a/read', '/api/notifications/read-all']);
+    expect(notes.items.find((n) => n.id === 'b')?.readAt).toBe('3');
   });
 
   it('asks GET /api/usage for the chosen window', async () => {

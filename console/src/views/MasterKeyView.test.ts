@@ -48,11 +48,15 @@ beforeEach(() => {
     'GET /api/l1': { body: { status: 'inactive', changedAt: '2026-01-01T00:00:00Z' } },
     'GET /api/l1/configs': { body: { items: [] } },
     'POST /api/l1/configs': { status: 201, body: { id: 'cfg-1' } },
-    'POST /api/l1/configs/cfg-1/test': () => ({ body: testReply }),
+    'POST /api/l1/configs/cfg-1/tests': { status: 202, body: { testId: 't1' } },
+    'GET /api/l1/configs/cfg-1/tests/t1': () => ({
+      body: typeof testReply === 'function' ? (testReply as () => unknown)() : { testId: 't1', status: 'completed', startedAt: '2026-01-01T00:00:00Z', steps: (testReply as typeof passing).steps, result: testReply },
+    }),
     'POST /api/l1/configs/cfg-1/activate': { status: 202, body: { workflowId: 'w' } },
   });
 });
 afterEach(() => {
+  vi.useRealTimers();
   vi.unstubAllGlobals();
   document.body.innerHTML = '';
 });
@@ -86,6 +90,42 @@ describe('MasterKeyView', () => {
     expect(wrapper.get('li[data-step="key-exists"]').text()).toContain('NotFoundException');
     expect(saveButton(wrapper).attributes('disabled')).toBeDefined();
     expect(wrapper.get('#save-hint').text()).toContain('The last test failed');
+    wrapper.unmount();
+  });
+
+  it('shows each step live while the test runs, with Save & activate locked until it passed', async () => {
+    vi.useFakeTimers();
+    const polls = [1, 3];
+    testReply = () => {
+      const done = polls.shift();
+      if (done === undefined) return { testId: 't1', status: 'completed', startedAt: '2026-01-01T00:00:00Z', steps: passing.steps, result: passing };
+      return {
+        testId: 't1',
+        status: 'running',
+        startedAt: '2026-01-01T00:00:00Z',
+        steps: STEPS.map((step, i) => (i < done ? { step, status: 'passed', message: `${step} ok`, durationMs: 2 } : { step, status: 'pending' })),
+      };
+    };
+    const wrapper = await mountView();
+    await fillAws(wrapper);
+    await wrapper.get('form[aria-labelledby="configure-heading"]').trigger('submit');
+    await vi.advanceTimersByTimeAsync(0);
+    const panel = () => wrapper.get('[data-testid="test-panel"]');
+    const stepStatuses = () => wrapper.findAll('li[data-step]').map((li) => li.attributes('data-status'));
+    expect(panel().attributes('data-phase')).toBe('testing');
+    expect(stepStatuses()).toEqual(['passed', 'running', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(wrapper.get('[data-testid="test-button"]').attributes('disabled')).toBeDefined();
+    expect(saveButton(wrapper).attributes('disabled')).toBeDefined();
+
+    await vi.advanceTimersByTimeAsync(250);
+    expect(stepStatuses()).toEqual(['passed', 'passed', 'passed', 'running', 'waiting', 'waiting']);
+    expect(wrapper.findAll('[data-testid="test-announcements"] li')).toHaveLength(3);
+    expect(saveButton(wrapper).attributes('disabled')).toBeDefined();
+
+    await vi.advanceTimersByTimeAsync(250);
+    expect(panel().attributes('data-phase')).toBe('done');
+    expect(stepStatuses()).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'passed']);
+    expect(saveButton(wrapper).attributes('disabled')).toBeUndefined();
     wrapper.unmount();
   });
 

@@ -21,6 +21,8 @@ import type {
 } from '../../../console/src/api/types.js';
 
 const STEPS = ['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip'] as const;
+/** A fake connection test reports one step per this many ms, so the browser tests can watch it run. */
+const TEST_STEP_MS = 300;
 const ACTIVATION_STEPS = ['preparing', 'testing connection', 'wrapping tenant key', 'activating', 'invalidating KMIP caches', 'starting health checks'];
 
 export const FAKE_CA_PEM = `-----BEGIN CERTIFICATE-----
@@ -70,7 +72,9 @@ export class FakeApi {
   private tenant: Tenant;
   private l1: L1State;
   private configs: L1Config[] = [];
+  private configSeq = 0;
   private activation: Activation | undefined;
+  private tests = new Map<string, { configId: string; startedAt: number; result: TestResult }>();
   private activationPolls = 0;
   private services: Service[] = [];
   private certificates = new Map<string, Certificate[]>();
@@ -239,7 +243,7 @@ export class FakeApi {
     const [a, b, c, d] = parts;
     // Route pattern with the ids replaced: `POST /services/:x/certificates/:x/revoke`.
     const pattern = parts.map((part, i) =>
-      (a === 'l1' && b === 'configs' && i === 2) || ((a === 'services' || a === 'notifications') && i === 1) || (a === 'services' && i === 3) ? ':x' : part,
+      (a === 'l1' && b === 'configs' && (i === 2 || i === 4)) || ((a === 'services' || a === 'notifications') && i === 1) || (a === 'services' && i === 3) ? ':x' : part,
     );
     const key = `${method} /${pattern.join('/')}`;
 
@@ -266,15 +270,22 @@ export class FakeApi {
         const config = this.configs.find((x) => x.id === c);
         return config ? json(route, 200, config) : json(route, 404, apiError('not_found', 'No such configuration.'));
       }
-      case 'POST /l1/configs/:x/test': {
+      case 'DELETE /l1/configs/:x': {
+        const config = this.configs.find((x) => x.id === c);
+        if (!config) return json(route, 404, apiError('not_found', 'L1 configuration not found'));
+        if (config.state === 'active' || this.l1.configId === config.id) return json(route, 409, apiError('conflict', `the L1 key (${this.l1.status}) uses this configuration`));
+        this.configs = this.configs.filter((x) => x !== config);
+        return route.fulfill({ status: 204, body: '' });
+      }
+      case 'POST /l1/configs/:x/tests': {
         const config = this.configs.find((x) => x.id === c);
         if (!config) return json(route, 404, apiError('not_found', 'No such configuration.'));
-        await new Promise((resolve) => setTimeout(resolve, 400));
-        const result = this.testResultFor(config);
-        config.lastTest = { ...result, at: new Date().toISOString() };
-        return json(route, 200, result);
+        const testId = `00000000-0000-4000-8000-${String(this.tests.size + 1).padStart(12, '0')}`;
+        this.tests.set(testId, { configId: config.id, startedAt: Date.now(), result: this.testResultFor(config) });
+        return json(route, 202, { testId }, { Location: `/api/l1/configs/${config.id}/tests/${testId}` });
       }
-      case 'POST /l1/configs/:x/activate': {
+      case 'GET /l1/configs/:x/tests/:x':
+        return this.testStatus(route, c ?? '', parts[4] ?? '');      case 'POST /l1/configs/:x/activate': {
         const config = this.configs.find((x) => x.id === c);
         if (!config) return json(route, 404, apiError('not_found', 'No such configuration.'));
         if (!config.lastTest?.ok) return json(route, 409, apiError('test_required', 'Test the connection first.'));
@@ -368,6 +379,12 @@ export class FakeApi {
           : { ok: true, chains: 2, records: this.audit.length, problems: [], verifiedAt: new Date().toISOString() });
       case 'GET /notifications':
         return json(route, 200, { items: this.notifications });
+      case 'POST /notifications/:x': {
+        if (b !== 'read-all') return json(route, 404, apiError('not_found', `fake API: no route ${method} ${path}`));
+        const unread = this.notifications.filter((n) => !n.readAt);
+        for (const n of unread) n.readAt = new Date().toISOString();
+        return json(route, 200, { marked: unread.length });
+      }
       case 'POST /notifications/:x/read': {
         const note = this.notifications.find((n) => n.id === b);
         if (note) note.readAt = new Date().toISOString();
@@ -402,7 +419,7 @@ export class FakeApi {
   private createConfig(route: Route, input: L1ConfigInput): Promise<void> {
     if (!input.label) return json(route, 400, apiError('invalid_request', 'Invalid configuration.', { fields: { label: 'is required' } }));
     const config: L1Config = {
-      id: `cfg-${this.configs.length + 1}`,
+      id: `cfg-${++this.configSeq}`,
       kind: input.kind,
       label: input.label,
       settings: { ...input.settings },
@@ -413,6 +430,21 @@ export class FakeApi {
     };
     this.configs.push(config);
     return json(route, 201, config);
+  }
+
+  /** Reveals one step per TEST_STEP_MS (a failure and the skipped steps after it at once), like a worker reporting live. */
+  private testStatus(route: Route, configId: string, testId: string): Promise<void> {
+    const test = this.tests.get(testId);
+    const config = this.configs.find((x) => x.id === configId);
+    if (!test || test.configId !== configId || !config) return json(route, 404, apiError('not_found', 'connection test not found'));
+    const landed = Math.floor((Date.now() - test.startedAt) / TEST_STEP_MS);
+    const failedAt = test.result.steps.findIndex((s) => s.status === 'failed');
+    const shown = failedAt >= 0 && landed > failedAt ? STEPS.length : Math.min(landed, STEPS.length);
+    const steps = STEPS.map((step, i) => (i < shown ? test.result.steps[i]! : { step, status: 'pending' as const }));
+    const startedAt = new Date(test.startedAt).toISOString();
+    if (shown < STEPS.length) return json(route, 200, { testId, status: 'running', startedAt, steps });
+    config.lastTest = { ...test.result, at: new Date().toISOString() };
+    return json(route, 200, { testId, status: 'completed', startedAt, steps, result: test.result });
   }
 
   private activationStatus(route: Route): Promise<void> {

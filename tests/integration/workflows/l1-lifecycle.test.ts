@@ -63,14 +63,18 @@ describe('L1 key lifecycle workflows (real Temporal, worker, FerretDB, local-kms
     const tenantId = await provisionedTenant('test');
     const key = await createKmsKey();
     const configId = await storeAwsKmsConfig(platform, tenantId, key.arn);
+    const testId = randomUUID();
     const result = await client.workflow.execute(testL1Connection, {
-      ...options(workflowIds.testL1(tenantId, configId, randomUUID()), tenantId),
-      args: [{ tenantId, configId, actor: admin }],
+      ...options(workflowIds.testL1(tenantId, configId, testId), tenantId),
+      args: [{ tenantId, configId, actor: admin, testId }],
     });
     expect(result.ok).toBe(true);
     expect(result.steps.map((s) => s.step)).toEqual(['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip']);
     expect(result.steps.every((s) => s.status === 'passed')).toBe(true);
-    expect((await platform.l1Configs.get(tenantId, configId))?.lastTest?.ok).toBe(true);
+    const stored = await platform.l1Configs.get(tenantId, configId);
+    expect(stored?.lastTest?.ok).toBe(true);
+    // Every step was also recorded under the test id as it completed.
+    expect(stored?.liveTest).toMatchObject({ testId, steps: result.steps });
     expect((await platform.tenants.get(tenantId))?.l1.status).toBe('inactive');
   });
 

@@ -1,7 +1,10 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import type { ConnectionTestStep, DiagnosticStep } from '../../api';
 import type { TestRun } from '../../stores/l1';
 import TestConnectionPanel from './TestConnectionPanel.vue';
+
+const STEPS: DiagnosticStep[] = ['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip'];
 
 const statuses = (wrapper: ReturnType<typeof mount>) =>
   wrapper.findAll('li[data-step]').map((li) => [li.attributes('data-step'), li.attributes('data-status')]);
@@ -20,10 +23,42 @@ describe('TestConnectionPanel', () => {
     expect(wrapper.text()).toContain('Not tested yet');
   });
 
-  it('shows every step waiting, and says so to screen readers, while the test runs', () => {
+  it('while the test starts, shows the first step under way and the others waiting, and says so to screen readers', () => {
     const wrapper = mount(TestConnectionPanel, { props: { run: { phase: 'testing', startedAt: Date.now() }, stale: false } });
-    expect(new Set(statuses(wrapper).map(([, s]) => s))).toEqual(new Set(['waiting']));
+    expect(statuses(wrapper).map(([, s]) => s)).toEqual(['running', 'waiting', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(wrapper.get('li[data-step="reachable"]').text()).toContain('Checking…');
     expect(wrapper.find('[role="status"][aria-live="polite"]').text()).toBe('Testing the connection to your keystore…');
+    expect(wrapper.findAll('[role="log"] li')).toHaveLength(0);
+    wrapper.unmount();
+  });
+
+  it('renders each step as it lands and announces each one once, in order', async () => {
+    const pending = (step: DiagnosticStep) => ({ step, status: 'pending' as const });
+    const run = (steps: ConnectionTestStep[]): TestRun => ({ phase: 'testing', startedAt: Date.now(), steps });
+    const wrapper = mount(TestConnectionPanel, {
+      props: { run: run([{ step: 'reachable', status: 'passed', message: 'kms.eu-central-1.amazonaws.com answered (HTTP 400)', durationMs: 31 }, ...STEPS.slice(1).map(pending)]), stale: false },
+    });
+    expect(statuses(wrapper).map(([, s]) => s)).toEqual(['passed', 'running', 'waiting', 'waiting', 'waiting', 'waiting']);
+    expect(wrapper.get('li[data-step="reachable"]').text()).toContain('kms.eu-central-1.amazonaws.com answered (HTTP 400)');
+    const log = () => wrapper.get('[role="log"]');
+    expect(log().attributes('aria-live')).toBe('polite');
+    expect(log().attributes('aria-relevant')).toBe('additions');
+    expect(log().findAll('li').map((li) => li.text())).toEqual(['Keystore reachable: Passed — kms.eu-central-1.amazonaws.com answered (HTTP 400)']);
+    const first = log().find('li').element;
+
+    await wrapper.setProps({
+      run: run([
+        { step: 'reachable', status: 'passed', message: 'kms.eu-central-1.amazonaws.com answered (HTTP 400)', durationMs: 31 },
+        { step: 'authenticated', status: 'failed', message: 'KMS says UnrecognizedClientException', durationMs: 80 },
+        ...STEPS.slice(2).map((step) => ({ step, status: 'skipped' as const, message: 'skipped because authenticated failed', durationMs: 0 })),
+      ]),
+    });
+    expect(statuses(wrapper).map(([, s]) => s)).toEqual(['passed', 'failed', 'skipped', 'skipped', 'skipped', 'skipped']);
+    const entries = log().findAll('li');
+    expect(entries).toHaveLength(6);
+    expect(entries[1]?.text()).toBe('Authenticated: Failed — KMS says UnrecognizedClientException');
+    // The first announcement is the same element: a screen reader does not read it again.
+    expect(entries[0]?.element).toBe(first);
     wrapper.unmount();
   });
 
@@ -72,5 +107,17 @@ describe('TestConnectionPanel', () => {
     const wrapper = mount(TestConnectionPanel, { props: { run: { phase: 'error', error: new ApiError(503, 'unavailable', 'Temporal is not reachable') }, stale: false } });
     expect(wrapper.text()).toContain('The test could not run');
     expect(wrapper.text()).toContain('Temporal is not reachable');
+  });
+
+  it('keeps the steps a test reported before it could not go on', async () => {
+    const { ApiError } = await import('../../api');
+    const run: TestRun = {
+      phase: 'error',
+      error: new ApiError(502, 'test_failed', 'the test timed out'),
+      steps: [{ step: 'reachable', status: 'passed', message: 'up', durationMs: 5 }, ...STEPS.slice(1).map((step) => ({ step, status: 'pending' as const }))],
+    };
+    const wrapper = mount(TestConnectionPanel, { props: { run, stale: false } });
+    expect(statuses(wrapper).map(([, s]) => s)).toEqual(['passed', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run']);
+    expect(wrapper.text()).toContain('the test timed out');
   });
 });
