@@ -40,13 +40,7 @@ export function notificationRoutes(deps: ApiDeps): AnyRoute[] {
       access: 'user',
       response: markAllReadResponse,
       async handler(_ctx, { principal }) {
-        // One filtered update, scoped to the tenant; notifications already read keep their time.
-        // (Belongs in NotificationRepository as markAllRead; lib/notifications was outside this change.)
-        const { modifiedCount } = await notifications.collection.updateMany(
-          { tenantId: principal.tenantId, readAt: { $exists: false } },
-          { $set: { readAt: deps.now() } },
-        );
-        return { marked: modifiedCount };
+        return { marked: await notifications.markAllRead(principal.tenantId, deps.now()) };
       },
     }),
     route({
