@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { zeroize } from '../lib/crypto/zero.js';
 import { l2WrapContext } from '../lib/keys/hierarchy.js';
 import { createL2Version, rewrapL2Versions } from '../lib/keys/lifecycle.js';
@@ -6,6 +7,7 @@ import { KeystoreError, type L1Connector } from '../lib/keystores/types.js';
 import type { TenantRecord } from '../lib/tenants/model.js';
 import type { ActivityDependencies } from './dependencies.js';
 import { permanentFailure, withKeystoreFailures } from './failures.js';
+import { TestProgressRecorder } from './test-progress.js';
 import type { HealthCheckResult, KeyActivities } from './types.js';
 
 export function createKeyActivities(deps: ActivityDependencies): KeyActivities {
@@ -21,24 +23,40 @@ export function createKeyActivities(deps: ActivityDependencies): KeyActivities {
   };
 
   return {
-    async runL1Diagnostics({ tenantId, configId }) {
+    async runL1Diagnostics({ tenantId, configId, testId }) {
       if (!(await deps.l1Configs.get(tenantId, configId))) {
         throw permanentFailure(`L1 configuration ${configId} does not exist`, 'UnknownL1Config');
       }
-      // A fresh connector, so the test proves what a new KMIP node would see (login, TLS, credentials).
-      const connector = await withKeystoreFailures(() => deps.buildConnector(tenantId, configId));
+      // With a test id, every step lands in the store as it completes, for the console to poll.
+      const startedAt = new Date();
+      const progress = testId
+        ? new TestProgressRecorder((steps) => deps.l1Configs.recordTestProgress(tenantId, configId, { testId, startedAt, steps }), progressLost)
+        : undefined;
+      progress?.start();
       try {
-        const diagnostics = await connector.testConnection();
-        const result = {
-          ok: diagnostics.ok,
-          steps: diagnostics.steps,
-          ...(diagnostics.failedStep ? { failedStep: diagnostics.failedStep } : {}),
-        };
-        await deps.l1Configs.recordTest(tenantId, configId, { at: new Date(), ...result });
-        return result;
+        // A fresh connector, so the test proves what a new KMIP node would see (login, TLS, credentials).
+        const connector = await withKeystoreFailures(() => deps.buildConnector(tenantId, configId));
+        try {
+          const diagnostics = await connector.testConnection(progress ? { onStep: (step) => progress.add(step) } : {});
+          const result = {
+            ok: diagnostics.ok,
+            steps: diagnostics.steps,
+            ...(diagnostics.failedStep ? { failedStep: diagnostics.failedStep } : {}),
+          };
+          await progress?.settled();
+          await deps.l1Configs.recordTest(tenantId, configId, { at: new Date(), ...result });
+          return result;
+        } finally {
+          await connector.close();
+        }
       } finally {
-        await connector.close();
+        await progress?.settled();
       }
+    },
+
+    async getL1State({ tenantId }) {
+      const { status, configId, currentL2Version } = (await requireTenant(tenantId)).l1;
+      return dropUndefined({ status, configId, currentL2Version });
     },
 
     async beginActivation({ tenantId, configId }) {
@@ -105,8 +123,18 @@ export function createKeyActivities(deps: ActivityDependencies): KeyActivities {
     async checkL1Health({ tenantId }): Promise<HealthCheckResult> {
       const tenant = await requireTenant(tenantId);
       const { status, configId, currentL2Version } = tenant.l1;
-      if ((status !== 'active' && status !== 'error') || !configId || currentL2Version === undefined) {
-        return { status, healthy: status !== 'error' };
+      if ((status !== 'active' && status !== 'error') || !configId) return { status, healthy: status !== 'error' };
+      if (currentL2Version === undefined) {
+        // Activation failed before the tenant key existed: the full connection test says whether it can finish now.
+        const connector = await withKeystoreFailures(() => deps.buildConnector(tenantId, configId));
+        try {
+          const diagnostics = await connector.testConnection();
+          if (diagnostics.ok) return { status, healthy: true };
+          const failed = diagnostics.steps.find((s) => s.status === 'failed');
+          return { status, healthy: false, reason: failed?.message ?? 'connection test failed', failureKind: diagnostics.retryable ? 'transient' : 'permanent' };
+        } finally {
+          await connector.close();
+        }
       }
       try {
         const connector = await deps.connectors.forConfig(tenantId, configId);
@@ -143,4 +171,9 @@ async function proveUnwrap(deps: ActivityDependencies, connector: L1Connector, t
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Only the live view loses a step: the result is still returned and recorded as the last test. */
+function progressLost(error: unknown): void {
+  log.warn('could not record connection test progress', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
 }

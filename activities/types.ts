@@ -47,7 +47,12 @@ export interface TenantActivities {
 }
 
 export interface KeyActivities {
-  runL1Diagnostics(input: { tenantId: string; configId: string }): Promise<TestL1Result>;
+  /**
+   * Runs the connection diagnostics on a fresh connector and records the result as the last
+   * test. With a `testId`, each step is also recorded as it completes (the config's live test).
+   */
+  runL1Diagnostics(input: { tenantId: string; configId: string; testId?: string }): Promise<TestL1Result>;
+  getL1State(input: { tenantId: string }): Promise<{ status: L1Status; configId?: string; currentL2Version?: number }>;
   /** Marks the key Activating unless it is Active (a re-activation keeps serving); returns the status before. */
   beginActivation(input: { tenantId: string; configId: string }): Promise<{ previousStatus: L1Status }>;
   /** Sets the L1 status; configId and currentL2Version keep their value when omitted, reason is cleared. */

@@ -48,7 +48,11 @@ export async function activateL1(input: ActivateL1Input): Promise<ActivateL1Resu
   };
 
   const fail = async (reason: string, failedStep: ActivateL1Result['failedStep'], wasActive: boolean) => {
-    if (!wasActive) await platform.setL1State({ tenantId, status: 'error', reason, configId });
+    if (!wasActive) {
+      await platform.setL1State({ tenantId, status: 'error', reason, configId });
+      // Keep watching: once the customer fixes the key (enables it, grants access), health completes the activation.
+      await ensureHealthWorkflow(tenantId, input.healthIntervalMs);
+    }
     await platform.recordAudit({ tenantId, actor, operation: 'l1.activate', result: 'failure', reason, details: { configId } });
     await platform.recordNotification({
       tenantId,

@@ -8,7 +8,8 @@ import type { OpenKcmActivities } from '../activities/types.js';
  * non-retryable failures, so they end the attempt at once with the reason.
  */
 export const platform = proxyActivities<OpenKcmActivities>({
-  startToCloseTimeout: '30 seconds',
+  // Store and PKI steps take milliseconds; a short timeout lets a crashed worker's step be retried soon.
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 

@@ -46,6 +46,12 @@ export interface TestL1Input {
   tenantId: string;
   configId: string;
   actor: Actor;
+  /**
+   * The nonce of the workflow id (workflowIds.testL1): the steps are recorded under it as they
+   * complete, so `GET /api/l1/configs/:id/tests/:testId` can show them live. Optional only for
+   * workflows started before it existed.
+   */
+  testId?: string;
 }
 
 export interface TestL1Result {

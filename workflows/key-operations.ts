@@ -11,9 +11,14 @@ import type {
 import { signals, workflowIds } from './contracts.js';
 import { keystore, platform } from './activity-options.js';
 
-/** Runs the connection diagnostics; the API waits for the result. Nothing changes state. */
+/**
+ * Runs the connection diagnostics, recording each step under the test id as it completes (the
+ * console polls them); the synchronous API route waits for the result. Changes only the
+ * configuration's test records.
+ */
 export async function testL1Connection(input: TestL1Input): Promise<TestL1Result> {
-  const result = await keystore.runL1Diagnostics({ tenantId: input.tenantId, configId: input.configId });
+  const { tenantId, configId, testId } = input;
+  const result = await keystore.runL1Diagnostics({ tenantId, configId, ...(testId ? { testId } : {}) });
   await platform.recordAudit({
     tenantId: input.tenantId,
     actor: input.actor,

@@ -1,7 +1,8 @@
 import { condition, continueAsNew, defineSignal, setHandler } from '@temporalio/workflow';
 import type { HealthInput } from './contracts.js';
 import { signals } from './contracts.js';
-import { platform } from './activity-options.js';
+import { keystore, platform } from './activity-options.js';
+import { isActivityFailure } from './failures.js';
 
 export const checkNowSignal = defineSignal(signals.checkNow);
 export const stopHealthSignal = defineSignal(signals.stopHealth);
@@ -33,7 +34,7 @@ export async function l1Health(input: HealthInput): Promise<void> {
     if (result.status === 'revoked' || result.status === 'inactive') return;
     if (result.healthy) {
       transientFailures = 0;
-      if (result.status === 'error') await transition(tenantId, 'active', undefined);
+      if (result.status === 'error') await recover(tenantId);
       continue;
     }
     transientFailures = result.failureKind === 'transient' ? transientFailures + 1 : TRANSIENT_FAILURES_TO_ERROR;
@@ -44,8 +45,23 @@ export async function l1Health(input: HealthInput): Promise<void> {
   await continueAsNew<typeof l1Health>(input);
 }
 
-async function transition(tenantId: string, status: 'active' | 'error', reason: string | undefined): Promise<void> {
-  await platform.setL1State({ tenantId, status, ...(reason ? { reason } : {}) });
+/** Error → Active. If activation never got as far as the tenant key, finish it now. */
+async function recover(tenantId: string): Promise<void> {
+  const { configId } = await platform.getL1State({ tenantId });
+  if (!configId) return;
+  let l2Version: number;
+  try {
+    ({ l2Version } = await keystore.prepareTenantKey({ tenantId, configId }));
+  } catch (error) {
+    // Still not usable (e.g. wrap refused): stay in Error and try again at the next check.
+    if (isActivityFailure(error)) return;
+    throw error;
+  }
+  await transition(tenantId, 'active', undefined, l2Version);
+}
+
+async function transition(tenantId: string, status: 'active' | 'error', reason: string | undefined, l2Version?: number): Promise<void> {
+  await platform.setL1State({ tenantId, status, ...(reason ? { reason } : {}), ...(l2Version ? { currentL2Version: l2Version } : {}) });
   await platform.invalidateKmipCaches({ tenantId });
   await platform.recordAudit({
     tenantId,

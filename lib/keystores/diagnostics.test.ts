@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Probe, runDiagnostics } from './diagnostics.js';
 import type { DiagnosticChecks } from './diagnostics.js';
+import type { DiagnosticResult } from './types.js';
 import { KeystoreError } from './types.js';
 
 const pass = (m: string) => async () => m;
@@ -57,6 +58,42 @@ describe('runDiagnostics', () => {
     const unexpected = await runDiagnostics(checks({ usage: async () => Promise.reject(new TypeError('secret=hunter2')) }));
     expect(unexpected.steps[4]).toMatchObject({ status: 'failed', code: 'internal' });
     expect(JSON.stringify(unexpected)).not.toContain('hunter2');
+  });
+
+  it('hands each result to onStep as soon as it is known, in order, the same objects it returns', async () => {
+    const seen: DiagnosticResult[] = [];
+    let seenBeforeUsage = 0;
+    const d = await runDiagnostics(
+      checks({
+        usage: async () => {
+          seenBeforeUsage = seen.length;
+          throw new KeystoreError('wrong-usage', 'sign only, pin 4711', 'usage');
+        },
+      }),
+      (m) => m.replaceAll('4711', '[redacted]'),
+      (result) => seen.push(result),
+    );
+    // The four steps before usage were reported before usage even started.
+    expect(seenBeforeUsage).toBe(4);
+    expect(seen.map((s) => [s.step, s.status])).toEqual([
+      ['reachable', 'passed'],
+      ['authenticated', 'passed'],
+      ['key-exists', 'passed'],
+      ['enabled', 'passed'],
+      ['usage', 'failed'],
+      ['round-trip', 'skipped'],
+    ]);
+    expect(seen).toEqual(d.steps);
+    seen.forEach((result, i) => expect(result).toBe(d.steps[i]));
+    expect(seen[4]?.message).toBe('sign only, pin [redacted]');
+  });
+
+  it('ignores an onStep that throws: the verdict stays the same', async () => {
+    const d = await runDiagnostics(checks(), undefined, () => {
+      throw new Error('progress store down');
+    });
+    expect(d.ok).toBe(true);
+    expect(d.steps).toHaveLength(6);
   });
 
   it('redacts every message', async () => {

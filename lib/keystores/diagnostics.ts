@@ -9,23 +9,37 @@ export type DiagnosticChecks = Record<DiagnosticStep, () => Promise<string>>;
  * Runs the checks in DIAGNOSTIC_STEPS order, times each one, stops at the first failure and
  * marks the remaining steps skipped. Never throws: a connection test reports, it does not crash.
  * Every message passes through `redact`, so a secret echoed by an SDK cannot reach the user.
+ * `onStep` sees each result (skipped ones too) as soon as it is known, so a caller can show
+ * the test live; it gets the very objects the returned Diagnostics holds.
  */
-export async function runDiagnostics(checks: DiagnosticChecks, redact: Redactor = (m) => m): Promise<Diagnostics> {
+export async function runDiagnostics(
+  checks: DiagnosticChecks,
+  redact: Redactor = (m) => m,
+  onStep?: (result: DiagnosticResult) => void,
+): Promise<Diagnostics> {
   const steps: DiagnosticResult[] = [];
   let failure: { step: DiagnosticStep; retryable: boolean } | undefined;
+  const report = (result: DiagnosticResult): void => {
+    steps.push(result);
+    try {
+      onStep?.(result);
+    } catch {
+      // Progress is a view of the test, never part of its verdict.
+    }
+  };
 
   for (const step of DIAGNOSTIC_STEPS) {
     if (failure) {
-      steps.push({ step, status: 'skipped', message: `skipped because ${failure.step} failed`, durationMs: 0 });
+      report({ step, status: 'skipped', message: `skipped because ${failure.step} failed`, durationMs: 0 });
       continue;
     }
     const started = performance.now();
     try {
       const message = await checks[step]();
-      steps.push({ step, status: 'passed', message: redact(message), durationMs: elapsed(started) });
+      report({ step, status: 'passed', message: redact(message), durationMs: elapsed(started) });
     } catch (error) {
       const { code, message, retryable } = describeFailure(error, step);
-      steps.push({ step, status: 'failed', message: redact(message), durationMs: elapsed(started), code });
+      report({ step, status: 'failed', message: redact(message), durationMs: elapsed(started), code });
       failure = { step, retryable };
     }
   }

@@ -57,9 +57,18 @@ export interface L1KeyMetadata {
   usage: string[];
 }
 
+export interface TestConnectionOptions {
+  /**
+   * Called once per step as soon as its result is known, in DIAGNOSTIC_STEPS order (skipped
+   * steps included), with the same redacted result `testConnection` returns. For showing
+   * progress only: what it throws is ignored and never changes the verdict.
+   */
+  onStep?(result: DiagnosticResult): void;
+}
+
 export interface L1Connector {
   readonly kind: KeystoreKind;
-  testConnection(): Promise<Diagnostics>;
+  testConnection(options?: TestConnectionOptions): Promise<Diagnostics>;
   /** Returns an opaque blob only this key (and the same context) can unwrap. */
   wrap(plaintext: Buffer, context: WrapContext): Promise<Buffer>;
   /** The caller owns the returned buffer and zeroes it after use. */

@@ -73,6 +73,12 @@ export class NotificationRepository {
     return result.matchedCount === 1;
   }
 
+  /** Marks every unread notification of the tenant; those already read keep their time. */
+  async markAllRead(tenantId: string, now = new Date()): Promise<number> {
+    const result = await this.collection.updateMany({ tenantId, readAt: { $exists: false } }, { $set: { readAt: now } });
+    return result.modifiedCount;
+  }
+
   async recordDelivery(id: string, delivery: DeliveryState): Promise<void> {
     await this.collection.updateOne({ _id: id }, { $set: { delivery } });
   }

@@ -14,10 +14,21 @@ export interface L1ConfigRecord {
   label: string;
   settings: Record<string, unknown>;
   sealedSecrets: string;
+  /** Which secrets were given (names only), so listing never opens the sealed secrets. */
+  secretNames?: string[];
   createdAt: Date;
   createdBy: string;
   lastTest?: { at: Date; ok: boolean; failedStep?: DiagnosticStep; steps: DiagnosticResult[] };
+  /** The steps of the latest connection test so far, written while it runs (the console polls them). */
+  liveTest?: L1TestProgress;
   state: 'draft' | 'active' | 'retired';
+}
+
+export interface L1TestProgress {
+  /** The nonce of the test workflow's id (workflowIds.testL1). */
+  testId: string;
+  startedAt: Date;
+  steps: DiagnosticResult[];
 }
 
 /** Associated data that binds sealed keystore secrets to their tenant and configuration. */
@@ -55,6 +66,23 @@ export class L1ConfigRepository {
 
   async recordTest(tenantId: string, configId: string, test: NonNullable<L1ConfigRecord['lastTest']>): Promise<void> {
     await this.collection.updateOne({ _id: configId, tenantId }, { $set: { lastTest: test } });
+  }
+
+  /**
+   * Replaces the configuration's live test with `progress` (the steps so far). One live test
+   * per configuration: a newer test overwrites an older one, and readers match on `testId`.
+   */
+  async recordTestProgress(tenantId: string, configId: string, progress: L1TestProgress): Promise<void> {
+    await this.collection.updateOne({ _id: configId, tenantId }, { $set: { liveTest: progress } });
+  }
+
+  /**
+   * Deletes a configuration that is not active (a draft or a retired one). False when there is
+   * no such configuration of this tenant, or it is active: the filter refuses that atomically,
+   * even if an activation completes between the caller's check and this call.
+   */
+  async deleteInactive(tenantId: string, configId: string): Promise<boolean> {
+    return (await this.collection.deleteOne({ _id: configId, tenantId, state: { $ne: 'active' } })).deletedCount === 1;
   }
 
   /** Marks one configuration active and retires the tenant's others. */

@@ -1,8 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Prints the line CI reads, `N passed, N failed`, after vitest's own summary.
- * Skipped tests are neither; a module that failed to load counts as one failure.
+ * The line CI reads, `N passed, N failed`. Skipped tests are neither; a module that failed
+ * to load counts as one failure, and so does each unhandled error.
+ *
+ * Under `npm test` (OPENKCM_SUMMARY_FILE set) the counts go to that file instead, and the
+ * dev-stack CLI prints the line itself after the test stack is torn down, so it really is
+ * the last line of the output. Plain `npx vitest` prints it here.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -18,6 +23,8 @@ export default class SummaryReporter implements Reporter {
       }
       if (testsInModule === 0 && testModule.state() === 'failed') failed++;
     }
-    process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+    const file = process.env.OPENKCM_SUMMARY_FILE;
+    if (file) writeFileSync(file, JSON.stringify({ passed, failed }));
+    else process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
   }
 }

@@ -11,7 +11,7 @@ import { createRedactor } from '../shared/redact.js';
 import { roundTripCheck } from '../shared/round-trip.js';
 import { KeystoreError } from '../types.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Diagnostics, L1Connector, L1KeyMetadata, L1KeyState, WrapContext } from '../types.js';
+import type { Diagnostics, L1Connector, L1KeyMetadata, L1KeyState, TestConnectionOptions, WrapContext } from '../types.js';
 
 /**
  * The only KMS operations this connector may issue. Anything else (GetKeyPolicy, CreateGrant, …)
@@ -47,7 +47,9 @@ export class AwsKmsConnector implements L1Connector {
     const tuning = {
       region: arn.region,
       maxAttempts: settings.maxAttempts,
-      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
+      // Without throwOnRequestTimeout the SDK only warns at requestTimeout, and a KMS endpoint
+      // that accepts the connection but never answers would hang the call for good.
+      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs, throwOnRequestTimeout: true },
     };
     this.client = new KMSClient({
       ...tuning,
@@ -103,7 +105,7 @@ export class AwsKmsConnector implements L1Connector {
     }
   }
 
-  async testConnection(): Promise<Diagnostics> {
+  async testConnection(options: TestConnectionOptions = {}): Promise<Diagnostics> {
     const describeProbe = new Probe(() => this.describeKey());
     let key: L1KeyMetadata | undefined;
     const diagnostics = await runDiagnostics(
@@ -137,6 +139,7 @@ export class AwsKmsConnector implements L1Connector {
         'round-trip': () => roundTripCheck(this),
       },
       this.redact,
+      options.onStep,
     );
     return key ? { ...diagnostics, key } : diagnostics;
   }

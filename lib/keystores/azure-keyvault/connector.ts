@@ -15,7 +15,7 @@ import { createRedactor } from '../shared/redact.js';
 import { roundTripCheck } from '../shared/round-trip.js';
 import { KeystoreError } from '../types.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, WrapContext } from '../types.js';
+import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, TestConnectionOptions, WrapContext } from '../types.js';
 
 const FORMAT_V1 = 0x01;
 const ALGORITHM_IDS: Record<'RSA-OAEP-256' | 'A256KW', number> = { 'RSA-OAEP-256': 1, A256KW: 2 };
@@ -93,7 +93,7 @@ export class AzureKeyVaultConnector implements L1Connector {
     return unbindPayload(Buffer.from(result.result.buffer, result.result.byteOffset, result.result.byteLength), context);
   }
 
-  async testConnection(): Promise<Diagnostics> {
+  async testConnection(options: TestConnectionOptions = {}): Promise<Diagnostics> {
     const keyProbe = new Probe(() => this.guard('key-exists', () => this.fetchKey()));
     let key: KeyVaultKey | undefined;
     const diagnostics = await runDiagnostics(
@@ -126,6 +126,7 @@ export class AzureKeyVaultConnector implements L1Connector {
         'round-trip': () => roundTripCheck(this),
       },
       this.redact,
+      options.onStep,
     );
     return key ? { ...diagnostics, key: toMetadata(key) } : diagnostics;
   }

@@ -11,7 +11,7 @@ import { createRedactor } from '../shared/redact.js';
 import { roundTripCheck } from '../shared/round-trip.js';
 import { KeystoreError } from '../types.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, WrapContext } from '../types.js';
+import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, TestConnectionOptions, WrapContext } from '../types.js';
 
 const FORMAT_GCM = 0x01;
 const IV_BYTES = 12;
@@ -98,7 +98,7 @@ export class KmipConnector implements L1Connector {
     return Buffer.from(out.data.buffer, out.data.byteOffset, out.data.byteLength);
   }
 
-  async testConnection(): Promise<Diagnostics> {
+  async testConnection(options: TestConnectionOptions = {}): Promise<Diagnostics> {
     const probe = new Probe(() => this.guard('key-exists', () => this.facts()));
     let facts: KeyFacts | undefined;
     const diagnostics = await runDiagnostics(
@@ -138,6 +138,7 @@ export class KmipConnector implements L1Connector {
         'round-trip': () => roundTripCheck(this),
       },
       this.redact,
+      options.onStep,
     );
     return facts ? { ...diagnostics, key: this.metadata(facts) } : diagnostics;
   }

@@ -11,7 +11,7 @@ import { createRedactor } from '../shared/redact.js';
 import { roundTripCheck } from '../shared/round-trip.js';
 import { KeystoreError } from '../types.js';
 import type { Redactor } from '../shared/redact.js';
-import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, WrapContext } from '../types.js';
+import type { Diagnostics, DiagnosticStep, L1Connector, L1KeyMetadata, TestConnectionOptions, WrapContext } from '../types.js';
 
 /** First byte of every blob: which mechanism made it, so a settings change can never misread old blobs. */
 const FORMAT_GCM = 0x01;
@@ -90,7 +90,7 @@ export class Pkcs11Connector implements L1Connector {
     });
   }
 
-  async testConnection(): Promise<Diagnostics> {
+  async testConnection(options: TestConnectionOptions = {}): Promise<Diagnostics> {
     let facts: KeyFacts | undefined;
     const diagnostics = await runDiagnostics(
       {
@@ -119,6 +119,7 @@ export class Pkcs11Connector implements L1Connector {
         'round-trip': () => roundTripCheck(this),
       },
       this.redact,
+      options.onStep,
     );
     return facts ? { ...diagnostics, key: this.metadata(facts) } : diagnostics;
   }

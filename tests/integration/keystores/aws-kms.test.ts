@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../../lib/keystores/factory.js';
@@ -67,7 +69,9 @@ describe('AWS KMS connector on local-kms', () => {
     if (skipReason) ctx.skip(skipReason);
     const commands: string[] = [];
     const c = connector(keys.good, {}, undefined, (name) => commands.push(name));
-    const d = await c.testConnection();
+    const live: unknown[] = [];
+    const d = await c.testConnection({ onStep: (step) => live.push(step) });
+    expect(live).toEqual(d.steps);
     expect(statuses(d)).toBe('reachable:passed authenticated:passed key-exists:passed enabled:passed usage:passed round-trip:passed');
     expect(d.ok).toBe(true);
     expect(d.key).toMatchObject({ keyId: keys.good, state: 'enabled', algorithm: 'SYMMETRIC_DEFAULT', usage: ['ENCRYPT_DECRYPT'] });
@@ -235,6 +239,29 @@ describe('AWS KMS connector on local-kms', () => {
       expect(e.step).toBe('authenticated');
       expect(transcript(d, e)).not.toContain(SECRET_ACCESS_KEY);
     });
+  });
+
+  it('gives up after timeoutMs on an endpoint that takes the call but never answers: authenticated fails, transient', async (ctx) => {
+    if (skipReason) ctx.skip(skipReason);
+    // Answers the reachability probe, then holds every KMS call open.
+    const silent = createServer((request, response) => {
+      if (request.method === 'GET') response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = connector(keys.good, { endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 1_000 });
+      const started = Date.now();
+      const d = await c.testConnection();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(statuses(d)).toBe('reachable:passed authenticated:failed key-exists:skipped enabled:skipped usage:skipped round-trip:skipped');
+      expect(d.steps[1]).toMatchObject({ code: 'timeout', message: expect.stringContaining('did not answer in time') });
+      expect(d.retryable).toBe(true);
+      const e = await caught(c.wrap(randomBytes(32), tenantA));
+      expect(e.code).toBe('timeout');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('never puts the secret access key in diagnostics or errors', async (ctx) => {

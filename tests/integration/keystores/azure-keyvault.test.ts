@@ -112,7 +112,9 @@ describe('Azure Key Vault connector on Lowkey Vault', () => {
     if (skipReason) ctx.skip(skipReason);
     const current = await admin.getKey(names.good);
     const c = connector(keyUrl(names.good));
-    const d = await c.testConnection();
+    const live: unknown[] = [];
+    const d = await c.testConnection({ onStep: (step) => live.push(step) });
+    expect(live).toEqual(d.steps);
     expect(statuses(d)).toBe('reachable:passed authenticated:passed key-exists:passed enabled:passed usage:passed round-trip:passed');
     expect(d.key).toMatchObject({ version: current.properties.version, state: 'enabled', algorithm: 'RSA-2048' });
     expect(d.key?.usage).toEqual(expect.arrayContaining(['wrapKey', 'unwrapKey']));

@@ -58,7 +58,9 @@ describe('KMIP connector on PyKMIP', () => {
   it('passes every step and round-trips a 32-byte L2 with AES-GCM on the server, refusing another tenant', async (ctx) => {
     if (skipReason) ctx.skip(skipReason);
     const c = connector(keys.good);
-    const d = await c.testConnection();
+    const live: unknown[] = [];
+    const d = await c.testConnection({ onStep: (step) => live.push(step) });
+    expect(live).toEqual(d.steps);
     expect(statuses(d)).toBe('reachable:passed authenticated:passed key-exists:passed enabled:passed usage:passed round-trip:passed');
     expect(d.key).toMatchObject({ state: 'enabled', algorithm: 'AES-256', usage: ['Encrypt', 'Decrypt'] });
     const l2 = randomBytes(32);

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:mongodb`: what field encryption with OpenKCM costs MongoDB. Same FerretDB,
+ * same documents (the story's customer record), plaintext collection beside an encrypted one
+ * (name and email encrypted, a fresh OpenKCM key per document write over one mTLS KMIP
+ * connection), sequential operations:
+ *   insert one / insert batch of 100 / read one by _id / read batch of 100.
+ * Prints ops/s (documents/s for batches), p99 per operation, and the impact. Bar: < 10 %.
+ *
+ *   npm run bench:mongodb -- [--documents 1000]
+ */
+import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { KmipClient } from '../clients/kmip/index.js';
+import { EncryptedCollection, FieldEncryption, KmipKeySource } from '../clients/mongodb/index.js';
+import { onboardTenant } from '../tests/support/onboarding.js';
+import { stack } from '../tests/support/stack.js';
+
+const documents = Number(process.argv[process.argv.indexOf('--documents') + 1] ?? '') || 1000;
+const BATCH = 100;
+const s = stack();
+const tenant = await onboardTenant(s, `bench-mdb-${Date.now().toString(36)}`, 'mongodb-bench');
+const kmip = new KmipClient({ host: s.kmip.host, port: s.kmip.port, ca: tenant.service.caPem, cert: tenant.service.chainPem, key: tenant.service.privateKeyPem });
+const mongo = await MongoClient.connect(s.mongodb.uri);
+const db = mongo.db(`bench_${tenant.tenantId.replaceAll('-', '_')}`);
+const plain = db.collection('plain');
+const encrypted = new EncryptedCollection(
+  db.collection('encrypted'),
+  new FieldEncryption({ keys: new KmipKeySource(kmip), namespace: `${db.databaseName}.encrypted`, encryptedFields: ['name', 'email'] }),
+);
+
+const customer = (i: number) => ({ _id: new ObjectId(), customer_id: String(i), name: `Customer ${i}`, email: `customer${i}@company.com`, tier: i % 3 });
+
+interface Store {
+  insertOne(doc: Document): Promise<unknown>;
+  insertMany(docs: Document[]): Promise<unknown>;
+  findOne(filter: Document): Promise<unknown>;
+  find(filter: Document, options: { limit: number }): Promise<unknown>;
+}
+const plainStore: Store = {
+  insertOne: (d) => plain.insertOne(d),
+  insertMany: (d) => plain.insertMany(d),
+  findOne: (f) => plain.findOne(f),
+  find: (f, o) => plain.find(f, o).toArray(),
+};
+const encryptedStore: Store = {
+  insertOne: (d) => encrypted.insertOne(d),
+  insertMany: (d) => encrypted.insertMany(d),
+  findOne: (f) => encrypted.findOne(f),
+  find: (f, o) => encrypted.find(f, o),
+};
+
+interface Measured {
+  perSecond: number;
+  p99: number;
+}
+
+async function measure(ops: number, unitsPerOp: number, op: (i: number) => Promise<unknown>): Promise<Measured> {
+  const times: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < ops; i++) {
+    const t = performance.now();
+    await op(i);
+    times.push(performance.now() - t);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  return { perSecond: (ops * unitsPerOp) / elapsed, p99: times[Math.min(times.length - 1, Math.ceil(0.99 * times.length) - 1)]! };
+}
+
+async function workloads(store: Store, ids: ObjectId[]): Promise<Record<string, Measured>> {
+  const batches = Math.max(1, Math.floor(documents / BATCH));
+  return {
+    'insert one': await measure(documents, 1, (i) => store.insertOne(customer(i))),
+    [`insert batch of ${BATCH}`]: await measure(batches, BATCH, (b) => store.insertMany(Array.from({ length: BATCH }, (_, i) => customer(b * BATCH + i)))),
+    'read one by _id': await measure(ids.length, 1, (i) => store.findOne({ _id: ids[i] })),
+    [`read batch of ${BATCH}`]: await measure(batches, BATCH, (b) => store.find({ tier: b % 3 }, { limit: BATCH })),
+  };
+}
+
+async function seededIds(collection: Collection<Document>): Promise<ObjectId[]> {
+  return (await collection.find({}, { projection: { _id: 1 } }).limit(documents).toArray()).map((d) => d._id as ObjectId);
+}
+
+// Warm both paths (connections, TLS session, L2 cache on the KMIP server), then alternate runs.
+await workloads(plainStore, []);
+await workloads(encryptedStore, []);
+const plainResult = await workloads(plainStore, await seededIds(plain));
+const encryptedResult = await workloads(encryptedStore, await seededIds(db.collection('encrypted')));
+
+const header = ['workload', 'plaintext /s', 'encrypted /s', 'impact', 'plain p99 ms', 'encrypted p99 ms'];
+const rows = Object.keys(plainResult).map((name) => {
+  const p = plainResult[name]!;
+  const e = encryptedResult[name]!;
+  const impact = (1 - e.perSecond / p.perSecond) * 100;
+  return [name, p.perSecond.toFixed(0), e.perSecond.toFixed(0), `${impact.toFixed(1)} %`, p.p99.toFixed(2), e.p99.toFixed(2)];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+console.log(`\nFerretDB at ${s.mongodb.uri}, ${documents} documents per workload, sequential; encrypted = name and email, fresh OpenKCM key per document\n`);
+console.log(line(header));
+console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+for (const row of rows) console.log(line(row));
+console.log('\nbar: impact under 10 % (documents/s; batches counted per document)');
+
+await kmip.close();
+await mongo.close();

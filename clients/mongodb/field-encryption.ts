@@ -1,0 +1,175 @@
+import { BSON, Binary, ObjectId, type Document } from 'mongodb';
+import { zeroize } from '../../lib/crypto/zero.js';
+import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode } from './envelope.js';
+import { decryptField, encryptField } from './field-cipher.js';
+import type { DataKey, KeySource } from './key-source.js';
+
+export interface FieldEncryptionOptions {
+  keys: KeySource;
+  /** `database.collection`: bound into every field's associated data. */
+  namespace: string;
+  /** Fields (dotted paths allowed) encrypted with a fresh key per document write. */
+  encryptedFields: readonly string[];
+  /**
+   * Fields encrypted deterministically, so equality queries work. Weaker by design: equal values
+   * have equal ciphertexts, which reveals which documents share a value. Only when chosen.
+   */
+  deterministicFields?: readonly string[];
+}
+
+export class FieldEncryptionError extends Error {
+  override readonly name = 'FieldEncryptionError';
+}
+
+/**
+ * Client-side field encryption with keys from OpenKCM. Every write gets a fresh ephemeral key
+ * (one KMIP round trip for a whole batch of documents); each encrypted field is AES-256-GCM
+ * with the namespace, the field path and the document id as associated data, so a ciphertext
+ * moved to another document or field fails to decrypt. Keys are zeroed after use.
+ */
+export class FieldEncryption {
+  private readonly randomized: readonly string[];
+  readonly deterministic: readonly string[];
+  private readonly namedKeys = new Map<string, Promise<DataKey>>();
+
+  constructor(private readonly options: FieldEncryptionOptions) {
+    this.deterministic = options.deterministicFields ?? [];
+    this.randomized = options.encryptedFields.filter((f) => !this.deterministic.includes(f));
+  }
+
+  /** Returns encrypted copies; documents without `_id` get one, since the id is bound into the ciphertext. */
+  async encryptDocuments<T extends Document>(documents: readonly T[]): Promise<T[]> {
+    const withIds = documents.map((d) => ({ _id: new ObjectId(), ...d }) as T & { _id: unknown });
+    const needsFreshKey = withIds.map((d) => this.randomized.some((f) => getPath(d, f) !== undefined));
+    const fresh = await this.options.keys.freshKeys(needsFreshKey.filter(Boolean).length);
+    try {
+      let next = 0;
+      for (const [i, doc] of withIds.entries()) {
+        if (needsFreshKey[i]) {
+          const key = fresh[next++]!;
+          for (const field of this.randomized) this.encryptInPlace(doc, field, 'randomized', key);
+        }
+        for (const field of this.deterministic) {
+          if (getPath(doc, field) !== undefined) this.encryptInPlace(doc, field, 'deterministic', await this.namedKey(field));
+        }
+      }
+      return withIds;
+    } finally {
+      for (const key of fresh) zeroize(key.material);
+    }
+  }
+
+  async encryptDocument<T extends Document>(document: T): Promise<T> {
+    const [encrypted] = await this.encryptDocuments([document]);
+    return encrypted!;
+  }
+
+  /** Decrypted copies; keys are fetched once per distinct key id, in one KMIP batch. */
+  async decryptDocuments<T extends Document>(documents: readonly T[]): Promise<T[]> {
+    const copies = documents.map((d) => ({ ...d }));
+    const ids = new Set<string>();
+    for (const doc of copies) {
+      for (const field of this.randomized) {
+        const value = getPath(doc, field);
+        if (isEnvelope(value)) ids.add(decodeEnvelope(Buffer.from(value.buffer)).keyId);
+      }
+    }
+    const keys = await this.options.keys.keys([...ids]);
+    try {
+      for (const doc of copies) {
+        for (const field of this.randomized) this.decryptInPlace(doc, field, (id) => keys.get(id));
+        for (const field of this.deterministic) {
+          if (isEnvelope(getPath(doc, field))) {
+            const key = await this.namedKey(field);
+            this.decryptInPlace(doc, field, (id) => (id === key.id ? key.material : undefined));
+          }
+        }
+      }
+      return copies;
+    } finally {
+      for (const material of keys.values()) zeroize(material);
+    }
+  }
+
+  async decryptDocument<T extends Document>(document: T): Promise<T> {
+    const [decrypted] = await this.decryptDocuments([document]);
+    return decrypted!;
+  }
+
+  /** The stored form of `value` in a deterministic field, for equality queries. */
+  async queryValue(field: string, value: unknown): Promise<Binary> {
+    if (!this.deterministic.includes(field)) {
+      throw new FieldEncryptionError(`${field} is not a deterministic field; randomized fields cannot be queried by value`);
+    }
+    const key = await this.namedKey(field);
+    const envelope = encryptField('deterministic', key.id, key.material, value, this.aad(field, undefined));
+    return new Binary(encodeEnvelope(envelope), ENVELOPE_SUBTYPE);
+  }
+
+  /** Zeroes the cached deterministic keys. */
+  async close(): Promise<void> {
+    for (const pending of this.namedKeys.values()) {
+      await pending.then((key) => zeroize(key.material), () => undefined);
+    }
+    this.namedKeys.clear();
+  }
+
+  private namedKey(field: string): Promise<DataKey> {
+    let key = this.namedKeys.get(field);
+    if (!key) {
+      key = this.options.keys.namedKey(`openkcm-fle:${this.options.namespace}:${field}`);
+      key.catch(() => this.namedKeys.delete(field));
+      this.namedKeys.set(field, key);
+    }
+    return key;
+  }
+
+  private encryptInPlace(doc: Document, field: string, mode: EnvelopeMode, key: DataKey): void {
+    const value = getPath(doc, field);
+    if (value === undefined) return;
+    const aad = this.aad(field, mode === 'randomized' ? doc._id : undefined);
+    setPath(doc, field, new Binary(encodeEnvelope(encryptField(mode, key.id, key.material, value, aad)), ENVELOPE_SUBTYPE));
+  }
+
+  private decryptInPlace(doc: Document, field: string, keyFor: (id: string) => Buffer | undefined): void {
+    const value = getPath(doc, field);
+    if (!isEnvelope(value)) return;
+    const envelope = decodeEnvelope(Buffer.from(value.buffer));
+    const key = keyFor(envelope.keyId);
+    if (!key) throw new FieldEncryptionError(`no key for ${field}`);
+    const aad = this.aad(field, envelope.mode === 'randomized' ? doc._id : undefined);
+    setPath(doc, field, decryptField(envelope, key, aad));
+  }
+
+  /** namespace, field and (randomized mode) the document id, length-prefixed via BSON. */
+  private aad(field: string, documentId: unknown): Buffer {
+    const context: Document = { v: 1, ns: this.options.namespace, f: field };
+    if (documentId !== undefined) context.id = documentId;
+    return Buffer.from(BSON.serialize(context));
+  }
+}
+
+function isEnvelope(value: unknown): value is Binary {
+  return value instanceof Binary && value.sub_type === ENVELOPE_SUBTYPE;
+}
+
+function getPath(doc: Document, path: string): unknown {
+  let current: unknown = doc;
+  for (const part of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Document)[part];
+  }
+  return current;
+}
+
+/** Sets a (dotted) field on `doc`, copying nested objects on the way so the caller's input is never changed. */
+function setPath(doc: Document, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let current = doc;
+  for (const part of parts.slice(0, -1)) {
+    const copy = { ...(current[part] as Document) };
+    current[part] = copy;
+    current = copy;
+  }
+  current[parts.at(-1)!] = value;
+}

@@ -1,0 +1,93 @@
+import { MongoClient, type Binary, type Collection, type Document } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KmipClient } from '../../../clients/kmip/index.js';
+import { decodeEnvelope } from '../../../clients/mongodb/envelope.js';
+import { EncryptedCollection, FieldEncryption, KeyUnavailableError, KmipKeySource } from '../../../clients/mongodb/index.js';
+import { call } from '../../../cli/http.js';
+import { onboardTenant, type OnboardedTenant } from '../../support/onboarding.js';
+import { stack } from '../../support/stack.js';
+import { uniqueTenantId } from '../../support/platform.js';
+
+/**
+ * The story's third journey with real parts: tenant onboarded through the API, L1 on
+ * local-kms, the OpenKCM KMIP server over mTLS, documents in FerretDB.
+ */
+const story = { customer_id: '12345', name: 'John Doe', email: 'john@company.com' };
+
+let mongo: MongoClient;
+let tenantA: OnboardedTenant;
+let tenantB: OnboardedTenant;
+const clients: KmipClient[] = [];
+
+function kmipFor(tenant: OnboardedTenant): KmipClient {
+  const s = stack();
+  const client = new KmipClient({ host: s.kmip.host, port: s.kmip.port, ca: tenant.service.caPem, cert: tenant.service.chainPem, key: tenant.service.privateKeyPem });
+  clients.push(client);
+  return client;
+}
+
+function encryptedCollection(tenant: OnboardedTenant, collection: Collection<Document>) {
+  const encryption = new FieldEncryption({
+    keys: new KmipKeySource(kmipFor(tenant)),
+    namespace: `${collection.dbName}.${collection.collectionName}`,
+    encryptedFields: ['name', 'email'],
+  });
+  return { encryption, customers: new EncryptedCollection(collection, encryption) };
+}
+
+beforeAll(async () => {
+  mongo = await MongoClient.connect(stack().mongodb.uri);
+  [tenantA, tenantB] = await Promise.all([
+    onboardTenant(stack(), uniqueTenantId('mdb-a'), 'mongodb-prod'),
+    onboardTenant(stack(), uniqueTenantId('mdb-b'), 'mongodb-prod'),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await mongo?.close();
+});
+
+describe('MongoDB documents encrypted with keys under the customer L1 (real KMIP server, FerretDB, local-kms)', () => {
+  it('writes the story document with name and email encrypted, a fresh key per write, and reads it back', async () => {
+    const collection = mongo.db(`app_${tenantA.tenantId.replaceAll('-', '_')}`).collection('customer_data');
+    const { customers } = encryptedCollection(tenantA, collection);
+    const { insertedId } = await customers.insertOne(story);
+    await customers.insertMany([story, story]);
+
+    const stored = await customers.findRaw({});
+    expect(stored).toHaveLength(3);
+    const raw = JSON.stringify(stored);
+    expect(raw).not.toContain('John Doe');
+    expect(raw).not.toContain('john@company.com');
+    expect(stored.every((d) => d.customer_id === '12345')).toBe(true);
+    const keyIds = stored.map((d) => decodeEnvelope(Buffer.from((d.name as Binary).buffer)).keyId);
+    expect(new Set(keyIds).size).toBe(3);
+
+    expect(await customers.findOne({ _id: insertedId })).toMatchObject(story);
+    expect(await customers.find({ customer_id: '12345' })).toHaveLength(3);
+  });
+
+  it('a service of another tenant cannot decrypt them', async () => {
+    const collection = mongo.db(`app_${tenantA.tenantId.replaceAll('-', '_')}`).collection('customer_data');
+    const { customers: asB } = encryptedCollection(tenantB, collection);
+    await expect(asB.find({})).rejects.toThrow(KeyUnavailableError);
+    await expect(asB.find({})).rejects.toThrow(/ItemNotFound|not found/i);
+  });
+
+  it('with the L1 key revoked, writes and reads fail clearly and nothing is stored half-encrypted', async () => {
+    const tenant = await onboardTenant(stack(), uniqueTenantId('mdb-rev'), 'mongodb-prod');
+    const collection = mongo.db(`app_${tenant.tenantId.replaceAll('-', '_')}`).collection('customer_data');
+    const { customers } = encryptedCollection(tenant, collection);
+    await customers.insertOne(story);
+
+    await call(stack().api.url, 'POST', '/api/l1/revoke', { token: tenant.token, body: { confirm: tenant.tenantId, reason: 'kill switch test' } });
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    const write = await customers.insertOne(story).catch((e: unknown) => e);
+    expect(write).toBeInstanceOf(KeyUnavailableError);
+    expect(String(write)).toMatch(/revoked/i);
+    await expect(customers.find({})).rejects.toThrow(/revoked/i);
+    expect(await collection.countDocuments()).toBe(1);
+  });
+});
