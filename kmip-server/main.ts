@@ -1,25 +1,16 @@
 /**
- * PLACEHOLDER entry point of the OpenKCM KMIP server (the KMIP work replaces it). The dev
- * stack relies on: config from OPENKCM_* env vars, `GET /healthz` on the admin port
- * (OPENKCM_KMIP_ADMIN_PORT), KMIP on OPENKCM_KMIP_PORT, clean stop on SIGTERM.
+ * OpenKCM KMIP server entry point. The primary process forks one worker per core
+ * (OPENKCM_KMIP_WORKERS) that share the KMIP port; it serves `GET /healthz`, `GET /metrics`
+ * and `POST /internal/tenants/:id/invalidate` on OPENKCM_KMIP_ADMIN_PORT and stops cleanly on
+ * SIGTERM. Configuration: OPENKCM_* environment variables (lib/config/env.ts, kmip-server/config.ts).
  */
-import http from 'node:http';
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster/primary.js';
+import { runWorker } from './cluster/worker.js';
 
-const host = process.env.OPENKCM_LISTEN_HOST ?? '127.0.0.1';
-const adminPort = Number(process.env.OPENKCM_KMIP_ADMIN_PORT ?? 9696);
-
-const admin = http.createServer((req, res) => {
-  if (req.url === '/healthz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    return;
-  }
-  res.writeHead(404).end();
+const run = cluster.isPrimary ? runPrimary : runWorker;
+run().catch((error: unknown) => {
+  // Startup failures must be visible and fatal (the supervisor restarts or reports us).
+  console.error(JSON.stringify({ level: 'fatal', msg: 'KMIP server failed to start', err: (error as Error).stack ?? String(error) }));
+  process.exit(1);
 });
-
-admin.listen(adminPort, host, () => {
-  console.log(`openkcm-kmip admin listening on http://${host}:${adminPort} (KMIP listener not implemented yet)`);
-});
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => admin.close(() => process.exit(0)));
-}

@@ -9,6 +9,15 @@ import type { PlaceholderItem } from '../../kmip-server/codec/xml.js';
  */
 export class Bindings {
   private readonly values = new Map<string, TtlvPrimitive>();
+  /**
+   * Values the expected responses spelled out literally although the server chooses them (an IV
+   * the server generated, the ciphertext under it), bound under their conventional placeholder
+   * names — `$DATA_<n>` (n-th such Data in the file), `$IV_COUNTER_NONCE`,
+   * `$AUTHENTICATED_ENCRYPTION_TAG`, `$KEY_MATERIAL_<n>` — because later requests of the same
+   * file refer to them so (CS-BC-M-13-14). Explicit placeholders always win.
+   */
+  private readonly implicit = new Map<string, TtlvPrimitive>();
+  private readonly implicitCounts = new Map<string, number>();
 
   constructor(readonly nowSeconds: bigint = BigInt(Math.floor(Date.now() / 1000))) {}
 
@@ -18,6 +27,14 @@ export class Bindings {
 
   bind(name: string, value: TtlvPrimitive): void {
     this.values.set(name, value);
+  }
+
+  /** Records a server-chosen value met where the expected file had a literal (see `implicit`). */
+  bindImplicit(base: string, numbered: boolean, value: TtlvPrimitive): void {
+    const n = this.implicitCounts.get(base) ?? 0;
+    this.implicitCounts.set(base, n + 1);
+    const name = numbered ? `${base}_${n}` : base;
+    if (!this.implicit.has(name)) this.implicit.set(name, value);
   }
 
   /** `$NOW`, `$NOW-3600`, `$NOW+60` → seconds, or undefined for other placeholders. */
@@ -34,7 +51,7 @@ export class Bindings {
       if (p.type === ItemType.DateTime) return { tag: p.tag, type: ItemType.DateTime, value: t };
       if (p.type === ItemType.DateTimeExtended) return { tag: p.tag, type: ItemType.DateTimeExtended, value: t * 1_000_000n };
     }
-    const bound = this.values.get(p.placeholder);
+    const bound = this.values.get(p.placeholder) ?? this.implicit.get(p.placeholder);
     if (bound === undefined) throw new UnboundPlaceholder(p.placeholder);
     if (bound.type !== p.type) throw new UnboundPlaceholder(`${p.placeholder} (bound to a value of another type)`);
     return { ...bound, tag: p.tag } as TtlvPrimitive;

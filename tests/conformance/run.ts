@@ -3,6 +3,8 @@
  *
  *   tsx tests/conformance/run.ts --host 127.0.0.1 --port 5696 --ca ca.pem --cert client.pem --key client.key [--filter SKLC-M]
  *   tsx tests/conformance/run.ts --pykmip [--filter SKLC-M]     # against a PyKMIP server it starts itself
+ *   tsx tests/conformance/run.ts [--openkcm] [--filter SKLC-M]  # against OpenKCM's KMIP server it starts itself
+ *                                                               # (own FerretDB, local-kms L1, fresh tenant): `npm run conformance`
  *
  * Options: --dir <test-case folder> (default ../shared/kmip-testcases/v1.4), --filter <prefix or
  * regular expression> (repeatable), --json <file> (results as JSON), --verbose (every mismatch),
@@ -14,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { KmipConnection } from '../../clients/kmip/connection.js';
 import type { PyKmipServer } from '../../clients/kmip/testing/pykmip.js';
 import { startPyKmip } from '../../clients/kmip/testing/pykmip.js';
+import type { KmipHarness } from '../../kmip-server/testing/harness.js';
+import { startKmipHarness } from '../../kmip-server/testing/harness.js';
 import type { CaseResult, Transport } from './runner.js';
 import { formatReport, runCaseFile } from './runner.js';
 
@@ -81,17 +85,27 @@ async function main(): Promise<number> {
       timeout: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       pykmip: { type: 'boolean', default: false },
+      openkcm: { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
   });
   let pykmip: PyKmipServer | undefined;
+  let openkcm: KmipHarness | undefined;
   let target: Omit<ConformanceOptions, 'dir' | 'filters'>;
   if (values.pykmip) {
     pykmip = await startPyKmip();
     console.log(`PyKMIP ${pykmip.version} on ${pykmip.host}:${pykmip.port}`);
     target = { host: pykmip.host, port: pykmip.port, ca: pykmip.pki.caPem, cert: pykmip.pki.clientCertPem, key: pykmip.pki.clientKeyPem };
+  } else if (values.openkcm || !values.port) {
+    // No target given: start OpenKCM's own server, as `npm run conformance` does.
+    openkcm = await startKmipHarness({ workers: values.workers ? Number(values.workers) : 2 });
+    await openkcm.provisionTenant('conformance');
+    const client = await openkcm.issueClient('conformance', 'conformance-runner');
+    console.log(`OpenKCM KMIP server on ${openkcm.server.host}:${openkcm.server.port}`);
+    target = { host: openkcm.server.host, port: openkcm.server.port, ca: client.caPem, cert: client.certPem, key: client.keyPem };
   } else {
-    if (!values.port || !values.ca || !values.cert || !values.key) {
-      console.error('usage: run.ts --host <h> --port <p> --ca <ca.pem> --cert <client.pem> --key <client.key> [--filter SKLC-M] | --pykmip');
+    if (!values.ca || !values.cert || !values.key) {
+      console.error('usage: run.ts --host <h> --port <p> --ca <ca.pem> --cert <client.pem> --key <client.key> [--filter SKLC-M] | --pykmip | --openkcm');
       return 2;
     }
     target = {
@@ -116,6 +130,7 @@ async function main(): Promise<number> {
     return results.length > 0 && results.every((r) => r.passed) ? 0 : 1;
   } finally {
     await pykmip?.stop();
+    await openkcm?.stop();
   }
 }
 

@@ -1,0 +1,25 @@
+/**
+ * Messages between the primary and its workers (Node cluster IPC). The primary owns what must
+ * be the same in every worker — the TLS credentials and session-ticket keys — and fans out
+ * invalidations, waiting for every worker's answer.
+ */
+export type ToWorker =
+  | { type: 'openkcm:init'; tls: { key: string; cert: string; ca: string }; ticketKeys: string }
+  | { type: 'openkcm:ticket-keys'; ticketKeys: string }
+  | { type: 'openkcm:invalidate'; id: number; tenantId: string }
+  | { type: 'openkcm:shutdown' };
+
+export type FromWorker =
+  /** Sent once the worker listens for messages (anything sent earlier would be lost). */
+  | { type: 'openkcm:hello' }
+  | { type: 'openkcm:ready' }
+  | { type: 'openkcm:invalidated'; id: number; ok: boolean; error?: string }
+  | { type: 'openkcm:fatal'; error: string };
+
+export function isToWorker(m: unknown): m is ToWorker {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('openkcm:');
+}
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return isToWorker(m as ToWorker);
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { hostname } from 'node:os';
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import { ensureAuditIndexes } from '../../lib/audit/store.js';
+import { loadConfig } from '../../lib/config/env.js';
+import { HEARTBEAT_INTERVAL_MS, kmipAdminToken } from '../../lib/kmip-nodes/invalidation.js';
+import { KmipNodeRegistry } from '../../lib/kmip-nodes/registry.js';
+import { PlatformPki } from '../../lib/pki/platform-pki.js';
+import { loadOrCreatePlatformKey } from '../../lib/secrets/platform-key.js';
+import { SecretBox } from '../../lib/secrets/secret-box.js';
+import { connectStore } from '../../lib/store/mongo.js';
+import { loadKmipOptions } from '../config.js';
+import { createLogger } from '../logger.js';
+import { ObjectRepository } from '../objects/repository.js';
+import { createAdminServer } from './admin-server.js';
+import type { ToWorker } from './ipc.js';
+import { isFromWorker } from './ipc.js';
+import { loadOrIssueServerCertificate } from './server-certificate.js';
+
+const INVALIDATE_TIMEOUT_MS = 3_000;
+/** A worker that dies sooner than this after starting counts as crash-looping: wait before the next fork. */
+const CRASH_WINDOW_MS = 5_000;
+
+/**
+ * The primary process: prepares what workers share (server certificate, session-ticket keys,
+ * indexes), forks one worker per core, restarts crashed ones, serves the admin endpoint, and
+ * keeps this node's heartbeat in `kmipNodes` so workflows can reach it.
+ */
+export async function runPrimary(): Promise<void> {
+  const config = loadConfig();
+  const opts = loadKmipOptions();
+  const log = createLogger(config.logLevel, 'kmip-primary');
+  const store = await connectStore(config.mongodb.uri, config.mongodb.database);
+  const platformKeys = await loadOrCreatePlatformKey(config.platformKeyFile);
+  const box = new SecretBox(platformKeys);
+  const adminToken = kmipAdminToken(platformKeys.current);
+  await new ObjectRepository(store.db).ensureIndexes();
+  await ensureAuditIndexes(store.db);
+  const pki = await PlatformPki.open(store.db, box);
+  const tlsMaterial = await loadOrIssueServerCertificate(
+    pki,
+    box,
+    config.dataDir,
+    { dnsNames: opts.serverDnsNames, ipAddresses: opts.serverIpAddresses },
+    log,
+  );
+
+  // All workers (and restarted ones) share one ticket key, so a ticket from any worker resumes on any other.
+  let ticketKeys = randomBytes(48);
+  const rotate = setInterval(() => {
+    ticketKeys = randomBytes(48);
+    broadcast({ type: 'openkcm:ticket-keys', ticketKeys: ticketKeys.toString('base64') });
+    log.info('rotated TLS session ticket keys');
+  }, opts.ticketRotationMs);
+  rotate.unref();
+
+  const registry = new Registry();
+  const restarts = new Counter({ name: 'openkcm_kmip_worker_restarts_total', help: 'Workers restarted after they exited', registers: [registry] });
+  const workersGauge = new Gauge({ name: 'openkcm_kmip_workers', help: 'Workers listening', registers: [registry] });
+  const aggregator = new AggregatorRegistry();
+
+  cluster.schedulingPolicy = opts.scheduling === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+  const ready = new Set<number>();
+  const startedAt = new Map<number, number>();
+  let stopping = false;
+  let crashes = 0;
+
+  const broadcast = (m: ToWorker): void => {
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m);
+  };
+
+  const fork = (): Worker => {
+    const w = cluster.fork({ OPENKCM_KMIP_WORKER: '1' });
+    startedAt.set(w.id, Date.now());
+    w.on('message', (m: unknown) => {
+      if (!isFromWorker(m)) return;
+      if (m.type === 'openkcm:hello') {
+        w.send({ type: 'openkcm:init', tls: { key: tlsMaterial.key, cert: tlsMaterial.cert, ca: tlsMaterial.ca }, ticketKeys: ticketKeys.toString('base64') } satisfies ToWorker);
+      } else if (m.type === 'openkcm:ready') {
+        ready.add(w.id);
+        workersGauge.set(ready.size);
+        log.info({ worker: w.id, workerPid: w.process.pid }, 'worker ready');
+      }
+    });
+    return w;
+  };
+
+  cluster.on('exit', (w, code, signal) => {
+    ready.delete(w.id);
+    workersGauge.set(ready.size);
+    if (stopping) return;
+    const lived = Date.now() - (startedAt.get(w.id) ?? 0);
+    startedAt.delete(w.id);
+    crashes = lived < CRASH_WINDOW_MS ? crashes + 1 : 0;
+    const delay = Math.min(30_000, crashes === 0 ? 0 : 500 * 2 ** Math.min(crashes, 6));
+    log.error({ worker: w.id, code, signal, lived, restartInMs: delay }, 'worker exited; restarting');
+    restarts.inc();
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay).unref();
+  });
+
+  let invalidationId = 0;
+  const pendingInvalidations = new Map<number, { left: Set<number>; done: () => void; fail: (e: Error) => void }>();
+  cluster.on('message', (w, m: unknown) => {
+    if (!isFromWorker(m) || m.type !== 'openkcm:invalidated') return;
+    const p = pendingInvalidations.get(m.id);
+    if (!p) return;
+    if (!m.ok) {
+      pendingInvalidations.delete(m.id);
+      p.fail(new Error(`worker ${w.id} could not invalidate: ${m.error ?? 'unknown error'}`));
+      return;
+    }
+    p.left.delete(w.id);
+    if (p.left.size === 0) {
+      pendingInvalidations.delete(m.id);
+      p.done();
+    }
+  });
+
+  const invalidate = (tenantId: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const id = ++invalidationId;
+      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected() && ready.has(w.id));
+      if (workers.length === 0) {
+        reject(new Error('no worker is ready'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        pendingInvalidations.delete(id);
+        reject(new Error('workers did not confirm the invalidation in time'));
+      }, INVALIDATE_TIMEOUT_MS);
+      pendingInvalidations.set(id, {
+        left: new Set(workers.map((w) => w.id)),
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      for (const w of workers) w.send({ type: 'openkcm:invalidate', id, tenantId } satisfies ToWorker);
+    });
+
+  const admin = createAdminServer({
+    token: adminToken,
+    log,
+    ready: () => ready.size >= opts.workers,
+    status: () => ({ workers: ready.size, expectedWorkers: opts.workers, kmipPort: config.kmip.port }),
+    metrics: async () => {
+      const workers = await aggregator.clusterMetrics();
+      return { contentType: aggregator.contentType, body: `${workers}\n${await registry.metrics()}` };
+    },
+    invalidate,
+  });
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(config.kmip.adminPort, opts.adminHost ?? config.kmip.host, () => resolve());
+  });
+
+  for (let i = 0; i < opts.workers; i++) fork();
+
+  const nodes = new KmipNodeRegistry(store.db);
+  const adminHost = opts.adminHost ?? config.kmip.host;
+  const advertise = opts.advertiseHost ?? (adminHost === '0.0.0.0' || adminHost === '::' ? hostname() : adminHost);
+  const node = {
+    _id: `${hostname()}:${config.kmip.adminPort}`,
+    adminUrl: `http://${advertise.includes(':') ? `[${advertise}]` : advertise}:${config.kmip.adminPort}`,
+    hostname: hostname(),
+    pid: process.pid,
+    startedAt: new Date(),
+  };
+  const beat = (): void => {
+    nodes.heartbeat(node).catch((error: unknown) => log.warn({ err: (error as Error).message }, 'heartbeat failed'));
+  };
+  beat();
+  const heartbeat = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+  log.info({ kmip: `${config.kmip.host}:${config.kmip.port}`, admin: node.adminUrl, workers: opts.workers }, 'KMIP server starting');
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'KMIP server stopping');
+    clearInterval(heartbeat);
+    broadcast({ type: 'openkcm:shutdown' });
+    const exited = Promise.all(
+      Object.values(cluster.workers ?? {}).map((w) => (w ? new Promise<void>((r) => (w.isDead() ? r() : w.once('exit', () => r()))) : undefined)),
+    );
+    const hardStop = setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    }, 15_000);
+    await exited;
+    clearTimeout(hardStop);
+    admin.close();
+    await nodes.remove(node._id).catch(() => undefined);
+    await store.close();
+    box.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,172 @@
+import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import { AuditWriter } from '../../lib/audit/writer.js';
+import { loadConfig } from '../../lib/config/env.js';
+import { L1ConnectorResolver } from '../../lib/keys/connectors.js';
+import { StoreKeyHierarchy } from '../../lib/keys/hierarchy.js';
+import { L2Cache } from '../../lib/keys/l2-cache.js';
+import { WrappedL2Repository } from '../../lib/keys/repository.js';
+import { createConnector } from '../../lib/keystores/factory.js';
+import { loadOrCreatePlatformKey } from '../../lib/secrets/platform-key.js';
+import { SecretBox } from '../../lib/secrets/secret-box.js';
+import { connectStore } from '../../lib/store/mongo.js';
+import { L1ConfigRepository } from '../../lib/tenants/l1-configs.js';
+import { TenantRepository } from '../../lib/tenants/repository.js';
+import { TenantStateView } from '../../lib/tenants/state-view.js';
+import { loadKmipOptions } from '../config.js';
+import type { KmipServices } from '../handlers/context.js';
+import { SUPPORTED_VERSIONS, kmipHandlers } from '../handlers/index.js';
+import { createLogger } from '../logger.js';
+import { KmipMetrics } from '../metrics.js';
+import { ObjectRepository } from '../objects/repository.js';
+import { KmipListener } from '../server/listener.js';
+import { RevokedSerials } from '../server/revocations.js';
+import type { FromWorker, ToWorker } from './ipc.js';
+import { isToWorker } from './ipc.js';
+
+function send(m: FromWorker): void {
+  process.send?.(m);
+}
+
+/**
+ * A worker process: everything one KMIP request needs, built once — store connection, tenant
+ * state view, key hierarchy with its L2 cache, audit writer, revocation list — then the TLS
+ * listener on the shared port. Workers hold no mutable object state: the store is the truth,
+ * so any worker (of any node) can serve any request.
+ */
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const opts = loadKmipOptions();
+  const log = createLogger(config.logLevel, 'kmip-worker', { worker: cluster.worker?.id });
+  // First thing: answer the primary's metrics requests (a starting worker must not stall /metrics).
+  new AggregatorRegistry();
+  const init = await new Promise<Extract<ToWorker, { type: 'openkcm:init' }>>((resolve) => {
+    const onMessage = (m: unknown): void => {
+      if (isToWorker(m) && m.type === 'openkcm:init') {
+        process.off('message', onMessage);
+        resolve(m);
+      }
+    };
+    process.on('message', onMessage);
+    send({ type: 'openkcm:hello' });
+  });
+
+  const store = await connectStore(config.mongodb.uri, config.mongodb.database);
+  const db = store.db;
+  const box = new SecretBox(await loadOrCreatePlatformKey(config.platformKeyFile));
+  const tenants = new TenantRepository(db);
+  const l1Configs = new L1ConfigRepository(db);
+  const cache = new L2Cache({ maxEntries: opts.l2CacheMax, ttlMs: opts.l2CacheTtlMs });
+  const resolver = new L1ConnectorResolver({
+    loadConfig: (tenantId, configId) => l1Configs.get(tenantId, configId),
+    openSecrets: (sealed, aad) => box.open(sealed, aad),
+    build: (settings, secrets) => createConnector(settings, secrets),
+  });
+  // Callbacks below refer to objects built after them; none runs before start() is called.
+  const view = new TenantStateView(tenants, {
+    pollIntervalMs: opts.tenantPollMs,
+    // A changed L1 state (revoked, re-activated, rotated) drops the tenant's cached keys and connectors.
+    onChange: (tenantId) => {
+      hierarchy.invalidate(tenantId);
+      void resolver.evictTenant(tenantId);
+    },
+    onError: (error) => log.warn({ err: (error as Error).message }, 'tenant state poll failed'),
+  });
+  const hierarchy = new StoreKeyHierarchy({
+    repository: new WrappedL2Repository(db),
+    cache,
+    tenantState: (tenantId) => view.get(tenantId),
+    connectorFor: (tenantId, configId) => resolver.forConfig(tenantId, configId),
+  });
+  const audit = new AuditWriter({
+    db,
+    role: 'kmip',
+    bufferLimit: opts.auditBuffer,
+    batchSize: opts.auditBatch,
+    hooks: {
+      onFlushError: ({ error, attempt, depth }) => log.warn({ err: (error as Error).message, attempt, depth }, 'audit flush failed; retrying'),
+      onRefused: ({ depth }) => log.error({ depth }, 'audit buffer full: refusing operations'),
+    },
+  });
+  const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats().depth);
+
+  const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener.closeSerials(serials));
+
+  const services: KmipServices = {
+    objects: new ObjectRepository(db),
+    keys: hierarchy,
+    tenantState: (tenantId) => view.get(tenantId),
+    audit,
+    metrics,
+    log,
+    now: () => new Date(),
+  };
+  const listener = new KmipListener({
+    tls: { ...init.tls, ticketKeys: Buffer.from(init.ticketKeys, 'base64'), sessionTimeoutSeconds: opts.sessionTimeoutSeconds },
+    connection: {
+      dispatch: { handlers: kmipHandlers(), supportedVersions: SUPPORTED_VERSIONS },
+      maxMessageBytes: opts.maxMessageBytes,
+      isRevoked: (serial) => revoked.has(serial),
+    },
+    services,
+    // Connections are spread over the workers, so each enforces its share of the limit.
+    maxConnectionsPerIdentity: Math.max(1, Math.ceil(opts.maxConnectionsPerIdentity / opts.workers)),
+    log,
+    metrics,
+  });
+  await view.start();
+  await revoked.start();
+  await listener.listen(config.kmip.port, config.kmip.host);
+  const sweeper = setInterval(() => cache.sweep(), 15_000);
+  sweeper.unref();
+
+  const invalidate = async (tenantId: string): Promise<void> => {
+    await view.refresh(tenantId);
+    hierarchy.invalidate(tenantId);
+    await resolver.evictTenant(tenantId);
+  };
+
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info('worker stopping');
+    view.stop();
+    revoked.stop();
+    clearInterval(sweeper);
+    await listener.close(5_000);
+    const { unflushed } = await audit.close(5_000);
+    if (unflushed > 0) log.error({ unflushed }, 'audit events could not be stored before exit');
+    cache.clear();
+    await resolver.closeAll();
+    await store.close();
+    process.exit(0);
+  };
+
+  process.on('message', (m: unknown) => {
+    if (!isToWorker(m)) return;
+    switch (m.type) {
+      case 'openkcm:ticket-keys':
+        listener.setTicketKeys(Buffer.from(m.ticketKeys, 'base64'));
+        break;
+      case 'openkcm:invalidate':
+        invalidate(m.tenantId).then(
+          () => send({ type: 'openkcm:invalidated', id: m.id, ok: true }),
+          (error: unknown) => send({ type: 'openkcm:invalidated', id: m.id, ok: false, error: (error as Error).message }),
+        );
+        break;
+      case 'openkcm:shutdown':
+        void shutdown();
+        break;
+      default:
+        break;
+    }
+  });
+  // The primary handles signals; a worker only stops when told, or when the primary is gone.
+  process.on('SIGTERM', () => undefined);
+  process.on('SIGINT', () => undefined);
+  process.on('disconnect', () => void shutdown());
+
+  log.info({ port: config.kmip.port, host: config.kmip.host }, 'KMIP worker listening');
+  send({ type: 'openkcm:ready' });
+}

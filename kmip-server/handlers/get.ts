@@ -1,0 +1,102 @@
+import { CryptographicAlgorithm, KeyFormatType, KeyWrapType, ObjectType, ResultReason } from '../codec/enums.js';
+import { Tag } from '../codec/tags.js';
+import type { TtlvItem, TtlvStructure } from '../codec/types.js';
+import { bool, bytes, enumeration, int, struct, text } from '../codec/types.js';
+import { enumAttr, intAttr } from '../objects/document.js';
+import { effectiveState } from '../objects/lifecycle.js';
+import type { ManagedObject } from '../objects/model.js';
+import { ConcurrentModificationError } from '../objects/repository.js';
+import { KmipError, featureNotSupported } from '../protocol/errors.js';
+import type { Op, OpHandler } from './context.js';
+import { EPHEMERAL_FORMAT, assertNotDestroyed, materialOf, resolveTarget } from './targets.js';
+
+/**
+ * Get: the key as the client asked for it — including while Pre-Active (mongod fetches its
+ * key before activating it). Ephemeral keys are re-derived from their identifier; created keys
+ * from L2; registered ones are opened from their sealed blob. The bytes go into the response
+ * tree and are zeroed once the response is encoded.
+ */
+export const get: OpHandler = async (p, ctx, op) => {
+  const uid = p.uniqueIdentifier(ctx.idPlaceholder);
+  if (p.has(Tag.KeyWrappingSpecification)) throw featureNotSupported('key wrapping is not supported; keys travel inside mTLS');
+  const wrapType = p.enumOpt(Tag.KeyWrapType);
+  if (wrapType !== undefined && wrapType !== KeyWrapType.NotWrapped && wrapType !== KeyWrapType.AsRegistered) {
+    throw new KmipError(ResultReason.KeyWrapTypeNotSupported, 'key wrap type not supported');
+  }
+  if (p.has(Tag.KeyCompressionType)) throw new KmipError(ResultReason.KeyCompressionTypeNotSupported, 'key compression is not supported');
+  const requestedFormat = p.enumOpt(Tag.KeyFormatType);
+
+  const t = await resolveTarget(op, uid);
+  if (t.kind === 'ephemeral') {
+    const key = (await materialOf(op, t))!;
+    return [
+      enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
+      text(Tag.UniqueIdentifier, uid),
+      symmetricKeyItem(key, EPHEMERAL_FORMAT, requestedFormat, CryptographicAlgorithm.AES, key.length * 8),
+    ];
+  }
+  const o = t.object;
+  assertNotDestroyed(op, effectiveState(o.attributes, op.now));
+  const material = await materialOf(op, t);
+  const object = objectItem(o, material, requestedFormat);
+  await markNotFresh(op, o);
+  return [enumeration(Tag.ObjectType, o.objectType), text(Tag.UniqueIdentifier, o.uid), object];
+};
+
+function objectItem(o: ManagedObject, material: Buffer | undefined, requested: number | undefined): TtlvStructure {
+  const format = o.material.format;
+  switch (o.objectType) {
+    case ObjectType.SymmetricKey:
+      return symmetricKeyItem(
+        material,
+        format.keyFormatType ?? KeyFormatType.Raw,
+        requested,
+        enumAttr(o.attributes, 'Cryptographic Algorithm'),
+        intAttr(o.attributes, 'Cryptographic Length'),
+      );
+    case ObjectType.SecretData: {
+      const stored = format.keyFormatType ?? KeyFormatType.Opaque;
+      if (requested !== undefined && requested !== stored) throw formatNotSupported();
+      return struct(Tag.SecretData, [enumeration(Tag.SecretDataType, format.secretDataType ?? 0), keyBlockItem(stored, material, undefined, undefined)]);
+    }
+    case ObjectType.OpaqueObject:
+      if (requested !== undefined && requested !== KeyFormatType.Opaque) throw formatNotSupported();
+      return struct(Tag.OpaqueObject, [enumeration(Tag.OpaqueDataType, format.opaqueDataType ?? 0), bytes(Tag.OpaqueDataValue, material ?? Buffer.alloc(0))]);
+    default:
+      throw featureNotSupported('object type not supported');
+  }
+}
+
+const formatNotSupported = (): KmipError => new KmipError(ResultReason.KeyFormatTypeNotSupported, 'the key cannot be returned in that key format type');
+
+function symmetricKeyItem(material: Buffer | undefined, stored: number, requested: number | undefined, algorithm: number | undefined, length: number | undefined): TtlvStructure {
+  const format = requested ?? stored;
+  if (format !== KeyFormatType.Raw && format !== KeyFormatType.TransparentSymmetricKey) throw formatNotSupported();
+  return struct(Tag.SymmetricKey, [keyBlockItem(format, material, algorithm, length)]);
+}
+
+/** KeyFormatType, KeyValue{KeyMaterial}, CryptographicAlgorithm, CryptographicLength — mongod reads them in this order. */
+function keyBlockItem(format: number, material: Buffer | undefined, algorithm: number | undefined, length: number | undefined): TtlvStructure {
+  const v: TtlvItem[] = [enumeration(Tag.KeyFormatType, format)];
+  if (material !== undefined) {
+    const km = format === KeyFormatType.TransparentSymmetricKey ? struct(Tag.KeyMaterial, [bytes(Tag.Key, material)]) : bytes(Tag.KeyMaterial, material);
+    v.push(struct(Tag.KeyValue, [km]));
+  }
+  if (algorithm !== undefined) v.push(enumeration(Tag.CryptographicAlgorithm, algorithm));
+  if (length !== undefined) v.push(int(Tag.CryptographicLength, length));
+  return struct(Tag.KeyBlock, v);
+}
+
+/** Fresh becomes false once the key has been served (KMIP 1.1 §3.34); one write, first Get only. */
+async function markNotFresh(op: Op, o: ManagedObject): Promise<void> {
+  const fresh = o.attributes.first('Fresh');
+  if (!fresh || fresh.value !== true) return;
+  const next = { ...o, attributes: o.attributes.clone() };
+  next.attributes.set('Fresh', bool(Tag.Fresh, false));
+  try {
+    await op.services.objects.replace(next);
+  } catch (e) {
+    // Someone else changed the object (perhaps served it first): Fresh is theirs to clear.
+    if (!(e instanceof ConcurrentModificationError)) throw e;
+  }
+}

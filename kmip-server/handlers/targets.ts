@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { L2Key } from '../../lib/keys/types.js';
+import { TenantKeyUnavailable } from '../../lib/keys/types.js';
+import { CryptographicAlgorithm, CryptographicUsageMask, HashingAlgorithm, KeyFormatType, ObjectType, ResultReason, State } from '../codec/enums.js';
+import { Tag } from '../codec/tags.js';
+import type { TtlvItem } from '../codec/types.js';
+import { bytes, enumeration, int, struct } from '../codec/types.js';
+import { V2_0 } from '../codec/version.js';
+import { AttributeBag } from '../objects/attribute-bag.js';
+import type { EphemeralId } from '../objects/ephemeral.js';
+import { EPHEMERAL_KEY_BYTES, deriveEphemeralKey, isEphemeralId, parseEphemeralId, verifyEphemeralId } from '../objects/ephemeral.js';
+import { isDestroyed } from '../objects/lifecycle.js';
+import type { ManagedObject } from '../objects/model.js';
+import { KmipError, itemNotFound } from '../protocol/errors.js';
+import type { Op } from './context.js';
+
+/** The exact answer for a missing object — and for another tenant's, which must look the same. */
+export const notFound = (): KmipError => itemNotFound('object not found');
+
+export type Target = { readonly kind: 'ephemeral'; readonly id: EphemeralId; readonly l2: L2Key } | { readonly kind: 'stored'; readonly object: ManagedObject };
+
+/**
+ * Resolves a Unique Identifier to the caller's object. Another tenant's object gets exactly the
+ * answer a missing one gets; only the audit event learns it was a cross-tenant attempt.
+ */
+export async function resolveTarget(op: Op, uid: string): Promise<Target> {
+  op.objectId = uid;
+  if (isEphemeralId(uid)) {
+    const id = parseEphemeralId(uid);
+    if (!id) throw notFound();
+    if (id.tenantId !== op.tenantId) {
+      // Never unwrap another tenant's key to check the tag: naming another tenant is the attempt.
+      op.crossTenant = true;
+      throw notFound();
+    }
+    let l2: L2Key;
+    try {
+      l2 = await op.services.keys.version(op.tenantId, id.l2Version);
+    } catch (e) {
+      if (e instanceof TenantKeyUnavailable && e.reason === 'unknown-version') throw notFound();
+      throw e;
+    }
+    if (!verifyEphemeralId(l2, id)) throw notFound();
+    op.l2Version = l2.version;
+    return { kind: 'ephemeral', id, l2 };
+  }
+  const object = await op.services.objects.get(op.tenantId, uid);
+  if (!object) {
+    // Both outcomes make the same second lookup, so timing does not tell them apart either.
+    const owner = await op.services.objects.tenantOf(uid);
+    if (owner !== undefined && owner !== op.tenantId) op.crossTenant = true;
+    throw notFound();
+  }
+  if (object.material.kind === 'derived' || object.material.kind === 'sealed') op.l2Version = object.material.l2Version;
+  return { kind: 'stored', object };
+}
+
+/** A stored object or a refusal for operations that do not apply to ephemeral keys. */
+export async function resolveStored(op: Op, uid: string, what: string): Promise<ManagedObject> {
+  const t = await resolveTarget(op, uid);
+  if (t.kind === 'ephemeral') throw new KmipError(ResultReason.PermissionDenied, `ephemeral keys cannot be ${what}: nothing about them is stored`);
+  return t.object;
+}
+
+export function destroyedError(op: Op): KmipError {
+  return op.version >= V2_0
+    ? new KmipError(ResultReason.ObjectDestroyed, 'the object is destroyed')
+    : new KmipError(ResultReason.PermissionDenied, 'the object is destroyed');
+}
+
+/**
+ * The material of a target, recomputed from L2 (derived and ephemeral keys) or opened from
+ * its sealed blob (registered secrets). Registered on the session for zeroing after encoding.
+ */
+export async function materialOf(op: Op, t: Target): Promise<Buffer | undefined> {
+  if (t.kind === 'ephemeral') {
+    const key = deriveEphemeralKey(t.l2, t.id);
+    op.session.wipe.push(key);
+    return key;
+  }
+  const o = t.object;
+  const m = o.material;
+  if (m.kind === 'none') return undefined;
+  if (m.kind === 'destroyed') throw destroyedError(op);
+  const l2 = await op.services.keys.version(o.tenantId, m.l2Version);
+  const key = m.kind === 'derived' ? deriveObjectKey(l2, o, m.length) : l2.open(m.sealed, sealAad(o.tenantId, o.uid));
+  op.session.wipe.push(key);
+  return key;
+}
+
+/** Derived-key context: bound to tenant, owning service, object id and purpose. */
+export function deriveObjectKey(l2: L2Key, o: Pick<ManagedObject, 'tenantId' | 'owner' | 'uid'>, length: number): Buffer {
+  return l2.derive({ tenantId: o.tenantId, serviceId: o.owner, objectId: o.uid, purpose: 'kmip-object' }, length);
+}
+
+/** Associated data of a sealed registered secret: it opens only for this tenant and object. */
+export function sealAad(tenantId: string, uid: string): Buffer {
+  return Buffer.from(`${tenantId}|${uid}`, 'utf8');
+}
+
+/** The KMIP Digest attribute (SHA-256 of the key material as its format type presents it). */
+export function digestOf(material: Uint8Array, keyFormatType: number): TtlvItem {
+  return struct(Tag.Digest, [
+    enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256),
+    bytes(Tag.DigestValue, createHash('sha256').update(material).digest()),
+    enumeration(Tag.KeyFormatType, keyFormatType),
+  ]);
+}
+
+/** Fixed attributes of every ephemeral key: AES-256, Active, Encrypt|Decrypt. */
+export function ephemeralAttributes(): AttributeBag {
+  return AttributeBag.from([
+    ['Cryptographic Algorithm', enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.AES)],
+    ['Cryptographic Length', int(Tag.CryptographicLength, EPHEMERAL_KEY_BYTES * 8)],
+    ['Cryptographic Usage Mask', int(Tag.CryptographicUsageMask, CryptographicUsageMask.Encrypt | CryptographicUsageMask.Decrypt)],
+    ['State', enumeration(Tag.State, State.Active)],
+  ]);
+}
+
+export const EPHEMERAL_OBJECT_TYPE = ObjectType.SymmetricKey;
+export const EPHEMERAL_FORMAT = KeyFormatType.Raw;
+
+export function assertNotDestroyed(op: Op, state: number): void {
+  if (isDestroyed(state)) throw destroyedError(op);
+}

@@ -1,0 +1,120 @@
+import client from 'prom-client';
+import type { L2CacheStats } from '../lib/keys/l2-cache.js';
+
+/**
+ * Prometheus metrics of one worker process, registered in prom-client's global registry so the
+ * primary's AggregatorRegistry can sum them across workers. Label children are cached: the hot
+ * path does a Map lookup and an add, nothing else.
+ */
+export class KmipMetrics {
+  readonly registry: client.Registry;
+  private readonly ops: client.Counter<'operation' | 'result'>;
+  private readonly latency: client.Histogram<'operation'>;
+  private readonly opChildren = new Map<string, client.Counter.Internal>();
+  private readonly latencyChildren = new Map<string, client.Histogram.Internal<"operation">>();
+  readonly connectionsOpen: client.Gauge;
+  readonly connections: client.Counter;
+  readonly connectionsRefused: client.Counter<'reason'>;
+  readonly handshakes: client.Counter<'kind'>;
+  readonly handshakeFailures: client.Counter;
+  readonly malformed: client.Counter<'problem'>;
+
+  constructor(cacheStats: () => L2CacheStats, auditDepth: () => number, registry: client.Registry = client.register) {
+    this.registry = registry;
+    const registers = [registry];
+    this.ops = new client.Counter({
+      name: 'openkcm_kmip_operations_total',
+      help: 'KMIP batch items processed, by operation and result',
+      labelNames: ['operation', 'result'],
+      registers,
+    });
+    this.latency = new client.Histogram({
+      name: 'openkcm_kmip_operation_duration_seconds',
+      help: 'Time to serve one KMIP batch item, store and key hierarchy included',
+      labelNames: ['operation'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.connectionsOpen = new client.Gauge({ name: 'openkcm_kmip_connections_open', help: 'Open KMIP connections', registers });
+    this.connections = new client.Counter({ name: 'openkcm_kmip_connections_total', help: 'Authenticated KMIP connections accepted', registers });
+    this.connectionsRefused = new client.Counter({
+      name: 'openkcm_kmip_connections_refused_total',
+      help: 'Connections closed after the TLS handshake, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.handshakes = new client.Counter({
+      name: 'openkcm_kmip_tls_handshakes_total',
+      help: 'Completed TLS handshakes: full, or resumed from a session ticket',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.handshakeFailures = new client.Counter({ name: 'openkcm_kmip_tls_handshake_failures_total', help: 'Failed TLS handshakes', registers });
+    this.malformed = new client.Counter({
+      name: 'openkcm_kmip_malformed_messages_total',
+      help: 'Requests that could not be decoded, by problem',
+      labelNames: ['problem'],
+      registers,
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_l2_cache_hits_total',
+      help: 'L2 cache hits (unwrapped tenant keys served from memory)',
+      registers,
+      collect() {
+        this.set(cacheStats().hits);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_l2_cache_misses_total',
+      help: 'L2 cache misses (an L1 unwrap was needed)',
+      registers,
+      collect() {
+        this.set(cacheStats().misses);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_l2_cache_hit_ratio',
+      help: 'L2 cache hits / lookups since start',
+      aggregator: 'average',
+      registers,
+      collect() {
+        const s = cacheStats();
+        const total = s.hits + s.misses;
+        this.set(total === 0 ? 1 : s.hits / total);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_l2_cache_entries',
+      help: 'Unwrapped L2 versions held in memory',
+      registers,
+      collect() {
+        this.set(cacheStats().size);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_audit_buffer_depth',
+      help: 'Audit events waiting to be stored',
+      registers,
+      collect() {
+        this.set(auditDepth());
+      },
+    });
+  }
+
+  /** One batch item served: counted by result and timed. */
+  observe(operation: string, result: string, seconds: number): void {
+    const key = `${operation}\0${result}`;
+    let c = this.opChildren.get(key);
+    if (!c) {
+      c = this.ops.labels(operation, result);
+      this.opChildren.set(key, c);
+    }
+    c.inc();
+    let h = this.latencyChildren.get(operation);
+    if (!h) {
+      h = this.latency.labels(operation);
+      this.latencyChildren.set(operation, h);
+    }
+    h.observe(seconds);
+  }
+}

@@ -1,0 +1,164 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import { isDuplicateKeyError } from '../../lib/store/mongo.js';
+import { fromDocument, toDocument } from './document.js';
+import type { KmipObjectDocument, ManagedObject } from './model.js';
+import { KMIP_OBJECTS_COLLECTION } from './model.js';
+
+/** A write lost a race with another writer (another worker or node changed the object first). */
+export class ConcurrentModificationError extends Error {
+  override readonly name = 'ConcurrentModificationError';
+}
+
+export interface LocateQuery {
+  /** Equality keys (see matchKey) every result must carry. */
+  readonly match: readonly string[];
+  readonly objectType?: number;
+  readonly uid?: string;
+  /** Leave out destroyed objects (Locate does unless the caller asks about State). */
+  readonly excludeDestroyed: boolean;
+}
+
+/** A claim on the next revision of an object: only the writer whose insert wins may write it. */
+interface RevisionClaim {
+  _id: string;
+  tenantId: string;
+  at: Date;
+}
+
+/** One use counted against an object's Usage Limits. */
+interface UsageEntry {
+  _id: ObjectId;
+  tenantId: string;
+  uid: string;
+  amount: number;
+  at: Date;
+}
+
+/**
+ * What the server reads back: the attributes are the truth, so the typed copies and the Locate
+ * keys (more than half of a document) stay in the store.
+ */
+const READ_PROJECTION = { _id: 1, tenantId: 1, owner: 1, objectType: 1, attributes: 1, material: 1, rev: 1 } as const;
+
+/** A revision claim this old, on an object still at the previous revision, belongs to a writer that died. */
+const STALE_CLAIM_MS = 30_000;
+
+/**
+ * The `kmipObjects` collection. Every method that reads or writes an object takes the tenant
+ * and puts it in the filter: another tenant's object is simply not there. The one exception,
+ * `tenantOf`, exists only so a cross-tenant attempt can be audited as such; its answer never
+ * reaches the client.
+ *
+ * Concurrency without transactions or atomic read-modify-write: FerretDB v1 (the embedded
+ * store) does not make conditional updates atomic across connections — measured: twenty
+ * concurrent `updateOne({rev: 0}, …)` calls can all "match". Inserts with a unique `_id` are
+ * atomic everywhere, so every write that must not be lost is built on them:
+ * - object changes first claim the next revision (`kmipObjectRevisions`, `_id` = uid@rev);
+ * - usage limits are a ledger of inserted uses (`kmipUsage`) checked after the insert, so
+ *   concurrent users can only ever under-use a limit, never exceed it.
+ */
+export class ObjectRepository {
+  readonly collection: Collection<KmipObjectDocument>;
+  private readonly revisions: Collection<RevisionClaim>;
+  private readonly usage: Collection<UsageEntry>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<KmipObjectDocument>(KMIP_OBJECTS_COLLECTION);
+    this.revisions = db.collection<RevisionClaim>('kmipObjectRevisions');
+    this.usage = db.collection<UsageEntry>('kmipUsage');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndex({ tenantId: 1, match: 1 }, { name: 'tenant_match' });
+    await this.collection.createIndex({ tenantId: 1, createdAt: 1 }, { name: 'tenant_created' });
+    await this.usage.createIndex({ tenantId: 1, uid: 1 }, { name: 'tenant_uid' });
+  }
+
+  async insert(o: ManagedObject, now = new Date()): Promise<void> {
+    await this.collection.insertOne({ ...toDocument(o), createdAt: now });
+  }
+
+  async get(tenantId: string, uid: string): Promise<ManagedObject | undefined> {
+    const doc = await this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION });
+    return doc ? fromDocument(doc) : undefined;
+  }
+
+  /** Which tenant owns `uid`, if any — for the audit trail only, never for a response. */
+  async tenantOf(uid: string): Promise<string | undefined> {
+    const doc = await this.collection.findOne({ _id: uid }, { projection: { tenantId: 1 } });
+    return doc?.tenantId;
+  }
+
+  /**
+   * Writes `next` in place of the revision that was read. Throws ConcurrentModificationError
+   * when someone else wrote in between, so no update is ever lost across workers and nodes.
+   */
+  async replace(next: ManagedObject, now = new Date()): Promise<ManagedObject> {
+    const claim = `${next.uid}@${next.rev + 1}`;
+    try {
+      await this.revisions.insertOne({ _id: claim, tenantId: next.tenantId, at: now });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.clearIfStale(claim, next, now);
+      throw new ConcurrentModificationError('the object changed while this operation ran; retry');
+    }
+    const { _id: _unchanged, ...fields } = toDocument({ ...next, rev: next.rev + 1 });
+    const result = await this.collection.updateOne({ _id: next.uid, tenantId: next.tenantId, rev: next.rev }, { $set: fields });
+    if (result.matchedCount !== 1) {
+      await this.revisions.deleteOne({ _id: claim });
+      throw new ConcurrentModificationError('the object changed while this operation ran; retry');
+    }
+    // The previous claim has done its job; keep the collection at about one claim per object.
+    await this.revisions.deleteOne({ _id: `${next.uid}@${next.rev}` });
+    return { ...next, rev: next.rev + 1 };
+  }
+
+  /** A writer that claimed a revision and died would block the object forever: expire its claim. */
+  private async clearIfStale(claim: string, read: ManagedObject, now: Date): Promise<void> {
+    const c = await this.revisions.findOne({ _id: claim });
+    if (!c || now.getTime() - c.at.getTime() < STALE_CLAIM_MS) return;
+    const current = await this.collection.findOne({ _id: read.uid, tenantId: read.tenantId }, { projection: { rev: 1 } });
+    if (current?.rev === read.rev) await this.revisions.deleteOne({ _id: claim, at: c.at });
+  }
+
+  /**
+   * Counts `amount` against the object's usage limit; false (and nothing counted) when that
+   * would exceed it. The use is recorded first, then the total read back: of any set of
+   * concurrent uses, the last to record sees all the others, so the limit is never exceeded.
+   */
+  async consumeUsage(tenantId: string, uid: string, amount: number, limit: number, now = new Date()): Promise<boolean> {
+    const _id = new ObjectId();
+    await this.usage.insertOne({ _id, tenantId, uid, amount, at: now });
+    if ((await this.usageOf(tenantId, uid)) <= limit) return true;
+    await this.usage.deleteOne({ _id });
+    return false;
+  }
+
+  async usageOf(tenantId: string, uid: string): Promise<number> {
+    let used = 0;
+    for await (const u of this.usage.find({ tenantId, uid }, { projection: { amount: 1 } })) used += u.amount;
+    return used;
+  }
+
+  /** Candidates for Locate in creation order; the caller applies the remaining criteria. */
+  async *locate(tenantId: string, q: LocateQuery): AsyncGenerator<ManagedObject> {
+    const filter: Filter<KmipObjectDocument> = { tenantId };
+    if (q.match.length > 0) filter.match = { $all: [...q.match] };
+    if (q.objectType !== undefined) filter.objectType = q.objectType;
+    if (q.uid !== undefined) filter._id = q.uid;
+    if (q.excludeDestroyed) filter['material.kind'] = { $ne: 'destroyed' };
+    const cursor = this.collection.find(filter, { projection: READ_PROJECTION }).sort({ createdAt: 1, _id: 1 });
+    try {
+      for await (const doc of cursor) yield fromDocument(doc);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async deleteTenant(tenantId: string): Promise<number> {
+    await this.usage.deleteMany({ tenantId });
+    await this.revisions.deleteMany({ tenantId });
+    return (await this.collection.deleteMany({ tenantId })).deletedCount;
+  }
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KmipResultError } from '../../../clients/kmip/errors.js';
+import { ResultReason } from '../../../kmip-server/codec/enums.js';
+import { Tag } from '../../../kmip-server/codec/tags.js';
+import { bool } from '../../../kmip-server/codec/types.js';
+import { verifyAuditChains } from '../../../lib/audit/verify.js';
+import type { KmipTestEnv } from './support.js';
+import { clientFor, startEnv, unavailable } from './support.js';
+
+const skip = unavailable();
+let env: KmipTestEnv;
+const BUFFER = 25;
+const ephemeral = { name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) };
+
+beforeAll(async () => {
+  if (skip) return;
+  env = await startEnv({ workers: 1, env: { OPENKCM_KMIP_AUDIT_BUFFER: String(BUFFER) } });
+});
+afterAll(async () => {
+  await env?.h.stop();
+});
+
+async function auditEvents(filter: Record<string, unknown>, atLeast: number): Promise<Array<Record<string, unknown>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const events = await env.h.store.db.collection('auditEvents').find(filter).sort({ time: 1, seq: 1 }).toArray();
+    if (events.length >= atLeast || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(skip)('audit', () => {
+  it('writes one event per operation with tenant, service identity, object, L2 version, result, latency and client address', async () => {
+    const c = clientFor(env.h, env.clientA);
+    try {
+      const { uniqueIdentifier: uid } = await c.create({ name: 'audited' });
+      await c.get(uid);
+      await c.activate(uid);
+      await c.get('no-such-object').catch(() => undefined);
+    } finally {
+      await c.close();
+    }
+    const events = await auditEvents({ tenantId: 'tenant-a', operation: { $in: ['kmip.Create', 'kmip.Get', 'kmip.Activate'] } }, 4);
+    expect(events.map((e) => `${e.operation}:${e.result}`)).toEqual(['kmip.Create:success', 'kmip.Get:success', 'kmip.Activate:success', 'kmip.Get:failure']);
+    const [created, got] = events;
+    expect(created).toMatchObject({
+      tenantId: 'tenant-a',
+      actor: { kind: 'service', id: 'spiffe://openkcm/tenant/tenant-a/service/mongodb' },
+      l2Version: 1,
+      clientAddress: '127.0.0.1',
+    });
+    expect(got!.objectId).toBe(created!.objectId);
+    expect(typeof got!.latencyMs).toBe('number');
+    expect(events[3]).toMatchObject({ objectId: 'no-such-object', reason: 'object not found' });
+    const report = await verifyAuditChains(env.h.store.db);
+    expect(report.ok).toBe(true);
+  });
+
+  it('fails closed: with the store gone, operations are served only while the audit buffer has room, then refused; service resumes when it returns', async () => {
+    const c = clientFor(env.h, env.clientA);
+    try {
+      const { uniqueIdentifier: eph } = await c.create({ attributes: [ephemeral] });
+      await c.get(eph); // warm: L2 cached, tenant state known
+      const before = await env.h.store.db.collection('auditEvents').countDocuments({ tenantId: 'tenant-a' });
+      await new Promise((r) => setTimeout(r, 300)); // let the writer flush what it has
+      await env.h.ferret.kill();
+      let served = 0;
+      let refused: KmipResultError | undefined;
+      for (let i = 0; i < BUFFER * 3 && !refused; i++) {
+        try {
+          await c.get(eph); // needs no store at all — only the audit log
+          served++;
+        } catch (e) {
+          refused = e as KmipResultError;
+        }
+      }
+      expect(refused?.resultReason).toBe(ResultReason.GeneralFailure);
+      expect(refused?.resultMessage).toBe('audit log unavailable: operation refused');
+      expect(served).toBeGreaterThan(0);
+      expect(served).toBeLessThanOrEqual(BUFFER);
+      await env.h.ferret.restart();
+      const deadline = Date.now() + 20_000;
+      let back = false;
+      while (!back && Date.now() < deadline) {
+        back = await c.get(eph).then(
+          () => true,
+          () => new Promise<boolean>((r) => setTimeout(() => r(false), 200)),
+        );
+      }
+      expect(back).toBe(true);
+      // Everything that was served during the outage reached the audit log afterwards.
+      const after = await auditEvents({ tenantId: 'tenant-a' }, before + served + 2);
+      expect(after.length).toBeGreaterThanOrEqual(before + served + 2);
+    } finally {
+      await c.close();
+    }
+  }, 60_000);
+});

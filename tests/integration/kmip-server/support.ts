@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import tls from 'node:tls';
+import { KmipClient } from '../../../clients/kmip/client.js';
+import { decodeTtlv } from '../../../kmip-server/codec/decoder.js';
+import { TtlvFramer } from '../../../kmip-server/codec/framer.js';
+import type { TtlvItem } from '../../../kmip-server/codec/types.js';
+import type { ProtocolVersion } from '../../../kmip-server/codec/version.js';
+import type { ClientCredentials, HarnessOptions, KmipHarness, TenantFixture } from '../../../kmip-server/testing/harness.js';
+import { startKmipHarness } from '../../../kmip-server/testing/harness.js';
+import { localKmsBinary } from '../../support/emulators/local-kms.js';
+
+/**
+ * Shared setup of the KMIP server integration tests: a real server process (two workers), its
+ * own FerretDB and local-kms, and two tenants with one client certificate each.
+ */
+export interface KmipTestEnv {
+  readonly h: KmipHarness;
+  readonly a: TenantFixture;
+  readonly b: TenantFixture;
+  readonly clientA: ClientCredentials;
+  readonly clientB: ClientCredentials;
+}
+
+/** Why these tests cannot run here (missing emulator binaries), or undefined. */
+export function unavailable(): string | undefined {
+  const ferret = process.env.OPENKCM_FERRETDB_BIN ?? '/tmp/gotest/bin/ferretdb-dev';
+  if (!existsSync(ferret)) return `FerretDB not installed (${ferret})`;
+  try {
+    localKmsBinary();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
+export async function startEnv(options: HarnessOptions = {}): Promise<KmipTestEnv> {
+  const h = await startKmipHarness({ workers: 2, ...options });
+  try {
+    const a = await h.provisionTenant('tenant-a');
+    const b = await h.provisionTenant('tenant-b');
+    const clientA = await h.issueClient('tenant-a', 'mongodb');
+    const clientB = await h.issueClient('tenant-b', 'mongodb');
+    return { h, a, b, clientA, clientB };
+  } catch (e) {
+    await h.stop();
+    throw e;
+  }
+}
+
+export function clientFor(h: KmipHarness, creds: ClientCredentials, protocolVersion?: ProtocolVersion, port = h.server.port): KmipClient {
+  return new KmipClient({ host: '127.0.0.1', port, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem, protocolVersion, timeoutMs: 10_000 });
+}
+
+/** Runs `fn` with a client on a brand-new connection, then closes it (as libmongocrypt and mongod do). */
+export async function withFreshClient<T>(h: KmipHarness, creds: ClientCredentials, fn: (c: KmipClient) => Promise<T>, version?: ProtocolVersion): Promise<T> {
+  const c = clientFor(h, creds, version);
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+/** A raw mTLS socket to the server, for byte-level tests. */
+export async function rawSocket(h: KmipHarness, creds: ClientCredentials): Promise<tls.TLSSocket> {
+  const s = tls.connect({ host: '127.0.0.1', port: h.server.port, ca: creds.caPem, cert: creds.certPem, key: creds.keyPem });
+  s.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    s.once('secureConnect', () => resolve());
+    s.once('error', reject);
+  });
+  return s;
+}
+
+export interface RawReply {
+  /** Whole response messages, raw. */
+  readonly messages: Buffer[];
+  readonly closed: boolean;
+}
+
+/** Collects response messages from `s` until `count` arrived, the socket closed, or `timeoutMs` passed. */
+export function collect(s: tls.TLSSocket, count: number, timeoutMs = 5_000): Promise<RawReply> {
+  return new Promise((resolve) => {
+    const messages: Buffer[] = [];
+    const framer = new TtlvFramer({ maxMessageSize: 4 * 1024 * 1024 });
+    let done = false;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.off('data', onData);
+      resolve({ messages, closed });
+    };
+    const onData = (chunk: Buffer): void => {
+      framer.push(chunk, (m) => {
+        messages.push(Buffer.from(m));
+        if (messages.length >= count) finish(false);
+      });
+    };
+    const timer = setTimeout(() => finish(s.destroyed), timeoutMs);
+    s.on('data', onData);
+    s.once('close', () => finish(true));
+  });
+}
+
+export function decoded(m: Buffer): TtlvItem {
+  return decodeTtlv(m);
+}
+
+export async function metricsText(h: KmipHarness): Promise<string> {
+  return (await fetch(`${h.server.adminUrl}/metrics`)).text();
+}
+
+/** Sum of a Prometheus sample over all label sets matching `labels` (substring). */
+export function metricValue(text: string, name: string, labels = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (!(rest.startsWith('{') || rest.startsWith(' '))) continue;
+    if (labels && !rest.includes(labels)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
