@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SetupError } from './errors.js';
@@ -95,6 +96,42 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * A free port *below* the kernel's ephemeral range. Ports the kernel hands out (port 0) can be
+ * handed out again to any process binding port 0 before our server binds — Temporal's dev
+ * server binds several such ports while it starts — so a stack's pre-allocated ports come from
+ * a range the kernel never assigns on its own.
+ */
+export async function freeStackPort(taken: ReadonlySet<number>): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralRangeStart();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (taken.has(port)) continue;
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high}`);
+}
+
+function ephemeralRangeStart(): number {
+  try {
+    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (start && start > 10_500) return start;
+  } catch {
+    // Not Linux: IANA's dynamic range starts at 49152.
+  }
+  return 32_768;
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
  * The test stack: fresh data in `.data-test/` (or OPENKCM_TEST_DATA_DIR) and ephemeral ports,
  * so `npm test` runs beside a running `npm start`.
  */
@@ -102,8 +139,7 @@ export async function testConfig(env: NodeJS.ProcessEnv = process.env): Promise<
   const ports = {} as Ports;
   const taken = new Set<number>();
   for (const key of Object.keys(portSettings) as (keyof Ports)[]) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    const port = await freeStackPort(taken);
     taken.add(port);
     ports[key] = port;
   }

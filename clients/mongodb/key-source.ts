@@ -48,7 +48,11 @@ export class KmipKeySource implements KeySource {
       // Create then Get, pairwise in one message: Get uses the ID placeholder Create set.
       const batch = Array.from({ length: n }, () => [ops.create({ attributes: [EPHEMERAL_ATTRIBUTE] }), ops.get()]).flat();
       const results = await this.client.batch(batch);
-      for (let i = 0; i < results.length; i += 2) keys.push(toDataKey(results[i + 1]!));
+      for (let i = 0; i < results.length; i += 2) {
+        // A refused Create stops the batch: its reason (e.g. the L1 key is revoked) is the one to report.
+        const create = results[i]!;
+        keys.push(toDataKey(create.ok ? results[i + 1]! : create));
+      }
     }
     return keys;
   }
