@@ -55,7 +55,12 @@ try {
   console.log(printable(readBack!));
 
   // The audit trail: this document's key, the KMIP operations on it, the L2 version and L1 use behind it.
-  const { body: keyEvents } = await call<{ items: AuditView[] }>(s.api.url, 'GET', `/api/audit?objectId=${encodeURIComponent(keyId)}&limit=20`, { token: tenant.token });
+  // KMIP audit events are written in batches a few milliseconds behind the operations.
+  let keyEvents: { items: AuditView[] } = { items: [] };
+  for (let attempt = 0; attempt < 40 && keyEvents.items.length < 2; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 50));
+    ({ body: keyEvents } = await call<{ items: AuditView[] }>(s.api.url, 'GET', `/api/audit?objectId=${encodeURIComponent(keyId)}&limit=20`, { token: tenant.token }));
+  }
   const { body: activations } = await call<{ items: AuditView[] }>(s.api.url, 'GET', '/api/audit?operation=l1.activate&limit=5', { token: tenant.token });
   console.log('\nAudit trail:');
   for (const e of activations.items) {

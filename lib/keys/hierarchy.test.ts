@@ -84,3 +84,25 @@ describe('StoreKeyHierarchy', () => {
     expect(error.message).toMatch(/disabled/);
   });
 });
+
+describe('StoreKeyHierarchy L1 use reporting', () => {
+  it('reports each unwrap through L1, successful or refused, and nothing for cache hits', async () => {
+    const { l1, cache } = await setup();
+    const uses: Array<{ l2Version: number; error?: string }> = [];
+    const records = new Map<number, WrappedL2>([[1, { tenantId: 'acme', version: 1, wrapped: await l1.wrap(Buffer.alloc(32, 1), l2WrapContext('acme', 1)), l1: { configId: 'c1', keyId: 'k' }, state: 'active', createdAt: new Date() }]]);
+    const hierarchy = new StoreKeyHierarchy({
+      repository: { get: async (_t, version) => records.get(version) },
+      cache,
+      tenantState: () => ({ l1Status: 'active', currentL2Version: 1 }),
+      connectorFor: async () => l1,
+      onUnwrap: (use) => uses.push(use),
+    });
+    await hierarchy.current('acme');
+    await hierarchy.current('acme');
+    hierarchy.invalidate('acme');
+    l1.enabled = false;
+    await hierarchy.current('acme').catch(() => undefined);
+    expect(uses.map((u) => [u.l2Version, u.error === undefined])).toEqual([[1, true], [1, false]]);
+    expect(uses[1]!.error).toMatch(/disabled/);
+  });
+});

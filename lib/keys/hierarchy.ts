@@ -2,7 +2,7 @@ import { KeystoreError, type L1Connector, type WrapContext } from '../keystores/
 import type { L1Status } from '../tenants/model.js';
 import type { L2Cache } from './l2-cache.js';
 import { UnwrappedL2Key } from './l2-key.js';
-import type { WrappedL2Repository } from './repository.js';
+import type { L1Reference, WrappedL2Repository } from './repository.js';
 import { TenantKeyUnavailable, type KeyHierarchy } from './types.js';
 
 /** The part of a tenant's state the hierarchy needs to decide whether its keys may be used. */
@@ -19,6 +19,18 @@ export interface KeyHierarchyDependencies {
   /** Where tenant state comes from: the store directly, or the KMIP server's polled view of it. */
   tenantState(tenantId: string): Promise<TenantKeyState | undefined> | TenantKeyState | undefined;
   connectorFor(tenantId: string, configId: string): Promise<L1Connector>;
+  /** Told about every use of L1 (an L2 unwrap on a cache miss), for the audit trail. */
+  onUnwrap?(use: L1Use): void;
+}
+
+/** One use of the customer's L1 key: which tenant key version it unwrapped, and how it went. */
+export interface L1Use {
+  tenantId: string;
+  l2Version: number;
+  l1: L1Reference;
+  durationMs: number;
+  /** Why the keystore refused, when it did. */
+  error?: string;
 }
 
 export function l2WrapContext(tenantId: string, version: number): WrapContext {
@@ -113,11 +125,16 @@ export class StoreKeyHierarchy implements KeyHierarchy {
     if (!record) {
       throw new TenantKeyUnavailable(tenantId, 'unknown-version', `tenant key version ${version} does not exist`);
     }
+    const started = performance.now();
+    const report = (error?: string) =>
+      this.deps.onUnwrap?.({ tenantId, l2Version: version, l1: record.l1, durationMs: performance.now() - started, ...(error ? { error } : {}) });
     try {
       const connector = await this.deps.connectorFor(tenantId, record.l1.configId);
       const material = await connector.unwrap(record.wrapped, l2WrapContext(tenantId, version));
+      report();
       return new UnwrappedL2Key(tenantId, version, material);
     } catch (error) {
+      report(error instanceof Error ? error.message : 'unwrap failed');
       if (error instanceof KeystoreError) {
         throw new TenantKeyUnavailable(tenantId, 'keystore-unavailable', `the L1 keystore refused to unwrap: ${error.message}`, { cause: error });
       }
