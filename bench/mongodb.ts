@@ -1,16 +1,18 @@
 /**
  * `npm run bench:mongodb`: what field encryption with OpenKCM costs MongoDB. Same FerretDB,
  * same documents (the story's customer record), plaintext collection beside an encrypted one
- * (name and email encrypted, a fresh OpenKCM key per document write over one mTLS KMIP
+ * (name and email encrypted, a fresh OpenKCM key per write call over one mTLS KMIP
  * connection), sequential operations:
- *   insert one / insert batch of 100 / read one by _id / read batch of 100.
+ *   insert one / insert batch of 100 / read one by _id / read batch of 100,
+ * reads once with the client's key cache warm (keys of recent writes) and once cold (every key
+ * re-derived by OpenKCM).
  * Prints ops/s (documents/s for batches), p99 per operation, and the impact. Bar: < 10 %.
  *
  *   npm run bench:mongodb -- [--documents 1000]
  */
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { KmipClient } from '../clients/kmip/index.js';
-import { EncryptedCollection, FieldEncryption, KmipKeySource } from '../clients/mongodb/index.js';
+import { EncryptedCollection, FieldEncryption, KmipKeySource, PrefetchingKeySource, type KeySource } from '../clients/mongodb/index.js';
 import { onboardTenant } from '../tests/support/onboarding.js';
 import { stack } from '../tests/support/stack.js';
 
@@ -22,10 +24,12 @@ const kmip = new KmipClient({ host: s.kmip.host, port: s.kmip.port, ca: tenant.s
 const mongo = await MongoClient.connect(s.mongodb.uri);
 const db = mongo.db(`bench_${tenant.tenantId.replaceAll('-', '_')}`);
 const plain = db.collection('plain');
-const encrypted = new EncryptedCollection(
-  db.collection('encrypted'),
-  new FieldEncryption({ keys: new KmipKeySource(kmip), namespace: `${db.databaseName}.encrypted`, encryptedFields: ['name', 'email'] }),
-);
+const fieldEncryption = (keyCacheTtlMs: number, keys: KeySource = new KmipKeySource(kmip)) =>
+  new FieldEncryption({ keys, namespace: `${db.databaseName}.encrypted`, encryptedFields: ['name', 'email'], keyCacheTtlMs });
+const encrypted = new EncryptedCollection(db.collection('encrypted'), fieldEncryption(600_000));
+const encryptedCold = new EncryptedCollection(db.collection('encrypted'), fieldEncryption(0));
+const prefetching = new PrefetchingKeySource(new KmipKeySource(kmip), { size: 32 });
+const encryptedPrefetching = new EncryptedCollection(db.collection('encrypted'), fieldEncryption(600_000, prefetching));
 
 const customer = (i: number) => ({ _id: new ObjectId(), customer_id: String(i), name: `Customer ${i}`, email: `customer${i}@company.com`, tier: i % 3 });
 
@@ -41,12 +45,12 @@ const plainStore: Store = {
   findOne: (f) => plain.findOne(f),
   find: (f, o) => plain.find(f, o).toArray(),
 };
-const encryptedStore: Store = {
-  insertOne: (d) => encrypted.insertOne(d),
-  insertMany: (d) => encrypted.insertMany(d),
-  findOne: (f) => encrypted.findOne(f),
-  find: (f, o) => encrypted.find(f, o),
-};
+const encryptedStore = (collection: EncryptedCollection<Document>): Store => ({
+  insertOne: (d) => collection.insertOne(d),
+  insertMany: (d) => collection.insertMany(d),
+  findOne: (f) => collection.findOne(f),
+  find: (f, o) => collection.find(f, o),
+});
 
 interface Measured {
   perSecond: number;
@@ -66,13 +70,19 @@ async function measure(ops: number, unitsPerOp: number, op: (i: number) => Promi
   return { perSecond: (ops * unitsPerOp) / elapsed, p99: times[Math.min(times.length - 1, Math.ceil(0.99 * times.length) - 1)]! };
 }
 
-async function workloads(store: Store, ids: ObjectId[]): Promise<Record<string, Measured>> {
-  const batches = Math.max(1, Math.floor(documents / BATCH));
+const batches = Math.max(1, Math.floor(documents / BATCH));
+
+async function writes(store: Store): Promise<Record<string, Measured>> {
   return {
     'insert one': await measure(documents, 1, (i) => store.insertOne(customer(i))),
     [`insert batch of ${BATCH}`]: await measure(batches, BATCH, (b) => store.insertMany(Array.from({ length: BATCH }, (_, i) => customer(b * BATCH + i)))),
-    'read one by _id': await measure(ids.length, 1, (i) => store.findOne({ _id: ids[i] })),
-    [`read batch of ${BATCH}`]: await measure(batches, BATCH, (b) => store.find({ tier: b % 3 }, { limit: BATCH })),
+  };
+}
+
+async function reads(store: Store, ids: ObjectId[], label = ''): Promise<Record<string, Measured>> {
+  return {
+    [`read one by _id${label}`]: await measure(ids.length, 1, (i) => store.findOne({ _id: ids[i] })),
+    [`read batch of ${BATCH}${label}`]: await measure(batches, BATCH, (b) => store.find({ tier: b % 3 }, { limit: BATCH })),
   };
 }
 
@@ -80,11 +90,24 @@ async function seededIds(collection: Collection<Document>): Promise<ObjectId[]> 
   return (await collection.find({}, { projection: { _id: 1 } }).limit(documents).toArray()).map((d) => d._id as ObjectId);
 }
 
-// Warm both paths (connections, TLS session, L2 cache on the KMIP server), then alternate runs.
-await workloads(plainStore, []);
-await workloads(encryptedStore, []);
-const plainResult = await workloads(plainStore, await seededIds(plain));
-const encryptedResult = await workloads(encryptedStore, await seededIds(db.collection('encrypted')));
+// Warm both paths (connections, TLS session, L2 cache on the KMIP server) before measuring.
+const enc = encryptedStore(encrypted);
+const cold = encryptedStore(encryptedCold);
+await writes(plainStore);
+await writes(enc);
+const plainIds = await seededIds(plain);
+const encryptedIds = await seededIds(db.collection('encrypted'));
+const plainResult = { ...(await writes(plainStore)), ...(await reads(plainStore, plainIds)) };
+const plainReads = await reads(plainStore, plainIds, ' (keys re-derived)');
+const plainPrefetchBaseline = { 'insert one (keys prefetched)': (await writes(plainStore))['insert one']! };
+const encryptedResult = {
+  ...(await writes(enc)),
+  ...(await reads(enc, encryptedIds)),
+  ...(await reads(cold, encryptedIds, ' (keys re-derived)')),
+  'insert one (keys prefetched)': (await writes(encryptedStore(encryptedPrefetching)))['insert one']!,
+};
+Object.assign(plainResult, plainReads, plainPrefetchBaseline);
+prefetching.close();
 
 const header = ['workload', 'plaintext /s', 'encrypted /s', 'impact', 'plain p99 ms', 'encrypted p99 ms'];
 const rows = Object.keys(plainResult).map((name) => {
@@ -95,7 +118,7 @@ const rows = Object.keys(plainResult).map((name) => {
 });
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-console.log(`\nFerretDB at ${s.mongodb.uri}, ${documents} documents per workload, sequential; encrypted = name and email, fresh OpenKCM key per document\n`);
+console.log(`\nFerretDB at ${s.mongodb.uri}, ${documents} documents per workload, sequential; encrypted = name and email, a fresh OpenKCM key per write call\n`);
 console.log(line(header));
 console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
 for (const row of rows) console.log(line(row));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Binary, ObjectId } from 'mongodb';
+import { Binary, ObjectId, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { ENVELOPE_SUBTYPE, EnvelopeError, decodeEnvelope, encodeEnvelope } from './envelope.js';
 import { FieldEncryption } from './field-encryption.js';
@@ -57,15 +57,40 @@ describe('FieldEncryption', () => {
     expect((back as { _id?: unknown })._id).toBeInstanceOf(ObjectId);
   });
 
-  it('uses a fresh key for every document and zeroes every key it received', async () => {
+  it('uses a fresh key for every write (or every document, if asked) and zeroes every key it received', async () => {
     const { fle, keys } = setup();
+    const keyOf = (d: Document | undefined) => decodeEnvelope(Buffer.from((d!.name as Binary).buffer)).keyId;
     const [a, b] = await fle.encryptDocuments([customer, customer]);
-    const keyOf = (d: typeof a) => decodeEnvelope(Buffer.from((d!.name as unknown as Binary).buffer)).keyId;
-    expect(keyOf(a)).not.toBe(keyOf(b));
+    const c = await fle.encryptDocument(customer);
+    expect(keyOf(a)).toBe(keyOf(b));
+    expect(keyOf(c)).not.toBe(keyOf(a));
+    const perDocument = new FieldEncryption({ keys, namespace: 'app.c', encryptedFields: ['name'], keyScope: 'document' });
+    const [d, e] = await perDocument.encryptDocuments([customer, customer]);
+    expect(keyOf(d)).not.toBe(keyOf(e));
     await fle.decryptDocuments([a!, b!]);
     await fle.close();
+    await perDocument.close();
     expect(keys.handedOut.length).toBeGreaterThan(0);
     expect(keys.handedOut.every((k) => k.every((byte) => byte === 0))).toBe(true);
+  });
+
+  it('reads back recent writes from its key cache, and asks OpenKCM for keys it does not hold', async () => {
+    const { keys } = setup();
+    let fetched = 0;
+    const counting: KeySource = { ...keys, freshKeys: (n) => keys.freshKeys(n), namedKey: (n) => keys.namedKey(n), keys: (ids) => ((fetched += ids.length), keys.keys(ids)) };
+    const writer = new FieldEncryption({ keys: counting, namespace: 'a.b', encryptedFields: ['name'] });
+    const stored = await writer.encryptDocument(customer);
+    await writer.decryptDocument(stored);
+    expect(fetched).toBe(0);
+    const coldReader = new FieldEncryption({ keys: counting, namespace: 'a.b', encryptedFields: ['name'] });
+    await coldReader.decryptDocument(stored);
+    await coldReader.decryptDocument(stored);
+    expect(fetched).toBe(1);
+    const uncached = new FieldEncryption({ keys: counting, namespace: 'a.b', encryptedFields: ['name'], keyCacheTtlMs: 0 });
+    await uncached.decryptDocument(stored);
+    await uncached.decryptDocument(stored);
+    expect(fetched).toBe(3);
+    await Promise.all([writer.close(), coldReader.close(), uncached.close()]);
   });
 
   it('refuses a ciphertext moved to another document or field', async () => {

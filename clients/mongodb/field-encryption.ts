@@ -2,6 +2,7 @@ import { BSON, Binary, ObjectId, type Document } from 'mongodb';
 import { zeroize } from '../../lib/crypto/zero.js';
 import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode } from './envelope.js';
 import { decryptField, encryptField } from './field-cipher.js';
+import { KeyCache } from './key-cache.js';
 import type { DataKey, KeySource } from './key-source.js';
 
 export interface FieldEncryptionOptions {
@@ -15,6 +16,19 @@ export interface FieldEncryptionOptions {
    * have equal ciphertexts, which reveals which documents share a value. Only when chosen.
    */
   deterministicFields?: readonly string[];
+  /**
+   * 'write' (default): one fresh key per write call — insertOne, or a whole insertMany — so a
+   * key never protects more than one write. 'document': one per document, at one more KMIP
+   * batch item pair per document.
+   */
+  keyScope?: 'write' | 'document';
+  /**
+   * How long fetched and fresh keys stay in this process for reads; 0 disables. Default 10 s:
+   * short, because a revoked L1 stops new keys at the KMIP server within a second, but keys
+   * already in a client's memory only when they expire here (libmongocrypt keeps them 60 s).
+   */
+  keyCacheTtlMs?: number;
+  keyCacheSize?: number;
 }
 
 export class FieldEncryptionError extends Error {
@@ -23,7 +37,7 @@ export class FieldEncryptionError extends Error {
 
 /**
  * Client-side field encryption with keys from OpenKCM. Every write gets a fresh ephemeral key
- * (one KMIP round trip for a whole batch of documents); each encrypted field is AES-256-GCM
+ * (one KMIP round trip, also for a whole insertMany); each encrypted field is AES-256-GCM
  * with the namespace, the field path and the document id as associated data, so a ciphertext
  * moved to another document or field fails to decrypt. Keys are zeroed after use.
  */
@@ -31,22 +45,27 @@ export class FieldEncryption {
   private readonly randomized: readonly string[];
   readonly deterministic: readonly string[];
   private readonly namedKeys = new Map<string, Promise<DataKey>>();
+  private readonly cache: KeyCache;
 
   constructor(private readonly options: FieldEncryptionOptions) {
     this.deterministic = options.deterministicFields ?? [];
     this.randomized = options.encryptedFields.filter((f) => !this.deterministic.includes(f));
+    this.cache = new KeyCache({ ttlMs: options.keyCacheTtlMs ?? 10_000, maxEntries: options.keyCacheSize ?? 10_000 });
   }
 
   /** Returns encrypted copies; documents without `_id` get one, since the id is bound into the ciphertext. */
   async encryptDocuments<T extends Document>(documents: readonly T[]): Promise<T[]> {
     const withIds = documents.map((d) => ({ _id: new ObjectId(), ...d }) as T & { _id: unknown });
     const needsFreshKey = withIds.map((d) => this.randomized.some((f) => getPath(d, f) !== undefined));
-    const fresh = await this.options.keys.freshKeys(needsFreshKey.filter(Boolean).length);
+    const needed = needsFreshKey.filter(Boolean).length;
+    const perDocument = this.options.keyScope === 'document';
+    const fresh = await this.options.keys.freshKeys(perDocument ? needed : Math.min(needed, 1));
     try {
+      for (const key of fresh) this.cache.set(key.id, key.material);
       let next = 0;
       for (const [i, doc] of withIds.entries()) {
         if (needsFreshKey[i]) {
-          const key = fresh[next++]!;
+          const key = fresh[perDocument ? next++ : 0]!;
           for (const field of this.randomized) this.encryptInPlace(doc, field, 'randomized', key);
         }
         for (const field of this.deterministic) {
@@ -64,7 +83,7 @@ export class FieldEncryption {
     return encrypted!;
   }
 
-  /** Decrypted copies; keys are fetched once per distinct key id, in one KMIP batch. */
+  /** Decrypted copies; keys not in the cache are fetched once per distinct key id, in one KMIP batch. */
   async decryptDocuments<T extends Document>(documents: readonly T[]): Promise<T[]> {
     const copies = documents.map((d) => ({ ...d }));
     const ids = new Set<string>();
@@ -74,7 +93,7 @@ export class FieldEncryption {
         if (isEnvelope(value)) ids.add(decodeEnvelope(Buffer.from(value.buffer)).keyId);
       }
     }
-    const keys = await this.options.keys.keys([...ids]);
+    const keys = await this.keysFor([...ids]);
     try {
       for (const doc of copies) {
         for (const field of this.randomized) this.decryptInPlace(doc, field, (id) => keys.get(id));
@@ -106,8 +125,27 @@ export class FieldEncryption {
     return new Binary(encodeEnvelope(envelope), ENVELOPE_SUBTYPE);
   }
 
-  /** Zeroes the cached deterministic keys. */
+  /** Working copies of the keys, from the cache or from OpenKCM (which then fill the cache). */
+  private async keysFor(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    const keys = new Map<string, Buffer>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.cache.get(id);
+      if (cached) keys.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length > 0) {
+      for (const [id, material] of await this.options.keys.keys(missing)) {
+        this.cache.set(id, material);
+        keys.set(id, material);
+      }
+    }
+    return keys;
+  }
+
+  /** Zeroes every key this instance holds: the cache and the deterministic keys. */
   async close(): Promise<void> {
+    this.cache.clear();
     for (const pending of this.namedKeys.values()) {
       await pending.then((key) => zeroize(key.material), () => undefined);
     }

@@ -53,7 +53,8 @@ describe('MongoDB documents encrypted with keys under the customer L1 (real KMIP
     const collection = mongo.db(`app_${tenantA.tenantId.replaceAll('-', '_')}`).collection('customer_data');
     const { customers } = encryptedCollection(tenantA, collection);
     const { insertedId } = await customers.insertOne(story);
-    await customers.insertMany([story, story]);
+    await customers.insertOne(story);
+    await customers.insertOne(story);
 
     const stored = await customers.findRaw({});
     expect(stored).toHaveLength(3);
@@ -66,6 +67,9 @@ describe('MongoDB documents encrypted with keys under the customer L1 (real KMIP
 
     expect(await customers.findOne({ _id: insertedId })).toMatchObject(story);
     expect(await customers.find({ customer_id: '12345' })).toHaveLength(3);
+    // A reader without cached keys gets them re-derived by OpenKCM from their ids.
+    const { customers: freshReader } = encryptedCollection(tenantA, collection);
+    expect(await freshReader.find({ customer_id: '12345' })).toEqual(expect.arrayContaining([expect.objectContaining(story)]));
   });
 
   it('a service of another tenant cannot decrypt them', async () => {
@@ -87,7 +91,9 @@ describe('MongoDB documents encrypted with keys under the customer L1 (real KMIP
     const write = await customers.insertOne(story).catch((e: unknown) => e);
     expect(write).toBeInstanceOf(KeyUnavailableError);
     expect(String(write)).toMatch(/revoked/i);
-    await expect(customers.find({})).rejects.toThrow(/revoked/i);
+    // A reader that holds no cached key (the writer's cache keeps keys for at most 10 s).
+    const { customers: reader } = encryptedCollection(tenant, collection);
+    await expect(reader.find({})).rejects.toThrow(/revoked/i);
     expect(await collection.countDocuments()).toBe(1);
   });
 });
