@@ -97,16 +97,19 @@ await writes(plainStore);
 await writes(enc);
 const plainIds = await seededIds(plain);
 const encryptedIds = await seededIds(db.collection('encrypted'));
-const plainResult = { ...(await writes(plainStore)), ...(await reads(plainStore, plainIds)) };
-const plainReads = await reads(plainStore, plainIds, ' (keys re-derived)');
-const plainPrefetchBaseline = { 'insert one (keys prefetched)': (await writes(plainStore))['insert one']! };
-const encryptedResult = {
+// The plaintext side runs each workload again for the rows that differ only on the encrypted side.
+const plainResult: Record<string, Measured> = {
+  ...(await writes(plainStore)),
+  ...(await reads(plainStore, plainIds)),
+  ...(await reads(plainStore, plainIds, ' (keys re-derived)')),
+  'insert one (keys prefetched)': (await writes(plainStore))['insert one']!,
+};
+const encryptedResult: Record<string, Measured> = {
   ...(await writes(enc)),
   ...(await reads(enc, encryptedIds)),
   ...(await reads(cold, encryptedIds, ' (keys re-derived)')),
   'insert one (keys prefetched)': (await writes(encryptedStore(encryptedPrefetching)))['insert one']!,
 };
-Object.assign(plainResult, plainReads, plainPrefetchBaseline);
 prefetching.close();
 
 const header = ['workload', 'plaintext /s', 'encrypted /s', 'impact', 'plain p99 ms', 'encrypted p99 ms'];
