@@ -13,11 +13,13 @@ import path from 'node:path';
 import { banner } from './banner.js';
 import { devConfig, testConfig } from './config.js';
 import { SetupError } from './errors.js';
+import { type Tools, toolEnv } from './install/index.js';
 import { prepare } from './prepare.js';
 import { info, seconds } from './log.js';
 import { repoRoot } from './paths.js';
 import { httpOk } from './probes.js';
 import { startStack, type RunningStack } from './stack.js';
+import { type Summary, skippedLines } from './summary.js';
 import type { StackInfo } from './stack-info.js';
 import { Supervisor } from './supervisor.js';
 
@@ -76,19 +78,15 @@ async function start(): Promise<number> {
   return 0;
 }
 
-interface Summary {
-  passed: number;
-  failed: number;
-}
-
 /**
  * Runs vitest (every project; the integration project's global setup starts the test stack)
  * and prints the summary line last, after the stack has been torn down.
  */
 async function test(args: string[]): Promise<number> {
   const started = Date.now();
+  let tools: Tools;
   try {
-    await prepare();
+    tools = await prepare();
   } catch (err) {
     report(err);
     info('0 passed, 1 failed');
@@ -101,7 +99,7 @@ async function test(args: string[]): Promise<number> {
     const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, OPENKCM_SUMMARY_FILE: summaryFile },
+      env: { ...process.env, ...toolEnv(tools), OPENKCM_SUMMARY_FILE: summaryFile },
     });
     // Ctrl-C reaches vitest through the terminal; let it tear the test stack down itself.
     process.on('SIGINT', () => undefined);
@@ -116,7 +114,7 @@ async function test(args: string[]): Promise<number> {
   await rm(summaryFile, { force: true });
   const passed = summary?.passed ?? 0;
   const failed = (summary?.failed ?? 0) + (code !== 0 && (summary?.failed ?? 0) === 0 ? 1 : 0);
-  info(`\n${passed} passed, ${failed} failed`);
+  info(`\n${skippedLines(summary?.skipped)}${passed} passed, ${failed} failed`);
   return failed > 0 ? 1 : 0;
 }
 
@@ -137,9 +135,11 @@ async function runScript(args: string[]): Promise<number> {
   if (!script) return report(new SetupError('no script given', 'use `node scripts/bootstrap.mjs run <file.ts> [args]`'));
   let stack: RunningStack | undefined;
   let stackFile = process.env.OPENKCM_STACK_FILE ?? (await runningDevStack());
+  let tools: Tools;
   try {
+    // Always: scripts (benchmarks) start private servers from the same cached binaries.
+    tools = await prepare();
     if (!stackFile) {
-      const tools = await prepare();
       const config = await testConfig({ ...process.env, OPENKCM_TEST_DATA_DIR: process.env.OPENKCM_RUN_DATA_DIR ?? '.data-run' });
       info('→ starting a temporary stack in ' + config.dataDir);
       stack = await startStack(config, tools);
@@ -153,7 +153,7 @@ async function runScript(args: string[]): Promise<number> {
     const child = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', path.resolve(repoRoot, script), ...rest], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, OPENKCM_STACK_FILE: stackFile },
+      env: { ...process.env, ...toolEnv(tools), OPENKCM_STACK_FILE: stackFile },
     });
     process.on('SIGINT', () => undefined);
     child.on('exit', (c) => resolve(c ?? 1));

@@ -56,3 +56,15 @@ export async function ensureTools(cache: string): Promise<Tools> {
     temporalDevFlags: await temporalDevFlags(temporal),
   };
 }
+
+/**
+ * The environment through which tests and scripts find the binaries the installer built: they
+ * start private servers of their own (a FerretDB per KMIP test file, a local-kms per benchmark).
+ */
+export function toolEnv(tools: Tools): Record<string, string> {
+  return {
+    OPENKCM_FERRETDB_BIN: tools.ferretdb,
+    OPENKCM_LOCAL_KMS_BIN: tools.localKms,
+    OPENKCM_SOFTHSM_MODULE: tools.softhsmModule,
+  };
+}

@@ -16,6 +16,7 @@ import { L1ConfigRepository, l1SecretsAad } from '../../lib/tenants/l1-configs.j
 import { TenantRepository } from '../../lib/tenants/repository.js';
 import type { Launched } from '../../tests/support/emulators/process.js';
 import { freePort, launch, portOpen, waitUntil } from '../../tests/support/emulators/process.js';
+import { ferretDbBinary } from '../../tests/support/emulators/ferretdb.js';
 import type { LocalKms } from '../../tests/support/emulators/local-kms.js';
 import { startLocalKms } from '../../tests/support/emulators/local-kms.js';
 
@@ -79,7 +80,6 @@ export interface KmipHarness {
 
 const ACCESS_KEY_ID = 'AKIAOPENKCMKMIPTEST1';
 const SECRET_ACCESS_KEY = 'openkcm-kmip-test-secret-access-key-0123';
-const FERRETDB = process.env.OPENKCM_FERRETDB_BIN ?? '/tmp/gotest/bin/ferretdb-dev';
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface HarnessOptions {
@@ -100,7 +100,7 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
     const ferretPort = await freePort();
     const ferretLog = path.join(dataDir, 'ferretdb.log');
     const startFerret = async (): Promise<Launched> => {
-      const l = launch(FERRETDB, ['--listen-addr', `127.0.0.1:${ferretPort}`, '--sqlite-url', `file:${ferretDir}/`], { logFile: ferretLog });
+      const l = launch(ferretDbBinary(), ['--listen-addr', `127.0.0.1:${ferretPort}`, '--sqlite-url', `file:${ferretDir}/`], { logFile: ferretLog });
       await waitUntil('FerretDB', l, () => portOpen(ferretPort), 20_000, ferretLog);
       return l;
     };

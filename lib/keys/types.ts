@@ -9,7 +9,7 @@ export interface DerivationContext {
   /** The service identity that owns the object (from its certificate), or '' for tenant-wide keys. */
   serviceId: string;
   objectId: string;
-  /** e.g. 'kmip-object', 'ephemeral', 'secret-seal'. */
+  /** e.g. 'kmip-object', 'kmip-ephemeral', 'secret-seal'. */
   purpose: string;
 }
 

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
+import { skippedLines } from '../../devstack/summary.js';
 
 /**
  * The line CI reads, `N passed, N failed`. Skipped tests are neither; a module that failed
@@ -13,6 +14,8 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
     let failed = unhandledErrors.length;
+    // Skips are listed by file, so an emulator that silently went missing cannot hide.
+    const skipped: Record<string, number> = {};
     for (const testModule of testModules) {
       let testsInModule = 0;
       for (const test of testModule.children.allTests()) {
@@ -20,11 +23,13 @@ export default class SummaryReporter implements Reporter {
         const state = test.result().state;
         if (state === 'passed') passed++;
         else if (state === 'failed') failed++;
+        else if (state === 'skipped') skipped[testModule.relativeModuleId] = (skipped[testModule.relativeModuleId] ?? 0) + 1;
       }
       if (testsInModule === 0 && testModule.state() === 'failed') failed++;
     }
     const file = process.env.OPENKCM_SUMMARY_FILE;
-    if (file) writeFileSync(file, JSON.stringify({ passed, failed }));
-    else process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+    if (file) writeFileSync(file, JSON.stringify({ passed, failed, skipped }));
+    else process.stdout.write(`\n${skippedLines(skipped)}${passed} passed, ${failed} failed\n`);
   }
 }
+

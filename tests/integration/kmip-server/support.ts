@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import tls from 'node:tls';
 import { KmipClient } from '../../../clients/kmip/client.js';
 import { decodeTtlv } from '../../../kmip-server/codec/decoder.js';
@@ -7,6 +6,7 @@ import type { TtlvItem } from '../../../kmip-server/codec/types.js';
 import type { ProtocolVersion } from '../../../kmip-server/codec/version.js';
 import type { ClientCredentials, HarnessOptions, KmipHarness, TenantFixture } from '../../../kmip-server/testing/harness.js';
 import { startKmipHarness } from '../../../kmip-server/testing/harness.js';
+import { ferretDbBinary } from '../../support/emulators/ferretdb.js';
 import { localKmsBinary } from '../../support/emulators/local-kms.js';
 
 /**
@@ -23,9 +23,8 @@ export interface KmipTestEnv {
 
 /** Why these tests cannot run here (missing emulator binaries), or undefined. */
 export function unavailable(): string | undefined {
-  const ferret = process.env.OPENKCM_FERRETDB_BIN ?? '/tmp/gotest/bin/ferretdb-dev';
-  if (!existsSync(ferret)) return `FerretDB not installed (${ferret})`;
   try {
+    ferretDbBinary();
     localKmsBinary();
   } catch (e) {
     return (e as Error).message;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EmulatorUnavailable, cacheDir, firstExisting, freePort, launch, portOpen, waitUntil } from './process.js';
+import { cachedBinary, freePort, launch, portOpen, waitUntil } from './process.js';
 
 export interface LocalKms {
   endpoint: string;
@@ -11,14 +11,7 @@ export interface LocalKms {
 }
 
 export function localKmsBinary(): string {
-  const found = firstExisting([
-    process.env.OPENKCM_LOCAL_KMS_BIN,
-    cacheDir('bin', 'local-kms'),
-    '/tmp/gotest/bin/local-kms',
-    path.join(os.homedir(), 'go', 'bin', 'local-kms'),
-  ]);
-  if (!found) throw new EmulatorUnavailable('local-kms is not installed (set OPENKCM_LOCAL_KMS_BIN or run the dev-stack installer)');
-  return found;
+  return cachedBinary('OPENKCM_LOCAL_KMS_BIN', 'local-kms@', 'local-kms');
 }
 
 /** Starts local-kms on a random loopback port with its own data directory. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,24 @@ export class EmulatorUnavailable extends Error {
 /** Where the project caches downloaded or built emulators (shared with the dev-stack supervisor). */
 export function cacheDir(...parts: string[]): string {
   return path.join(process.env.OPENKCM_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'openkcm'), ...parts);
+}
+
+/**
+ * A binary the dev-stack installer built into the cache: the path in `envVar` (which `npm test`
+ * and `npm run` set), else the newest cached build whose name starts with `prefix`.
+ */
+export function cachedBinary(envVar: string, prefix: string, what: string): string {
+  const fromEnv = process.env[envVar];
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const dir = cacheDir('bin');
+  const builds = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.startsWith(prefix) && !f.includes('.tmp-'))
+        .map((f) => path.join(dir, f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    : [];
+  if (builds[0]) return builds[0];
+  throw new EmulatorUnavailable(`${what} is not installed (run \`npm test\` or \`npm start\` once, or set ${envVar})`);
 }
 
 export function firstExisting(candidates: ReadonlyArray<string | undefined>): string | undefined {
