@@ -37,7 +37,7 @@ export function processTree(pid: number | undefined): number[] {
 /** Pids whose command line contains `needle`. */
 export function pidsMatching(needle: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', needle], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+    return execFileSync('pgrep', ['-f', '--', needle], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
   } catch {
     return [];
   }

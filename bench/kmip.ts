@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     const echoTarget: LoadTarget = { ...openkcm, port: echo.port };
     const getEph = cases[0]![1];
 
-    const ferretPids = (): number[] => pidsMatching(`file:${h.ferretDir}/`);
+    const ferretPids = (): number[] => pidsMatching(`--sqlite-dir ${h.ferretDir}`);
     const ours: Subject = { server: 'openkcm', pids: () => processTree(h.server.pid), storePids: ferretPids };
     const ceiling: Subject = { server: 'echo', pids: () => processTree(echo?.pid), storePids: () => [] };
     process.stderr.write(`running ${ROUNDS} rounds of ${SECONDS} s per case\n`);

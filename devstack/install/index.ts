@@ -66,5 +66,6 @@ export function toolEnv(tools: Tools): Record<string, string> {
     OPENKCM_FERRETDB_BIN: tools.ferretdb,
     OPENKCM_LOCAL_KMS_BIN: tools.localKms,
     OPENKCM_SOFTHSM_MODULE: tools.softhsmModule,
+    OPENKCM_PYTHON: tools.python,
   };
 }

@@ -7,6 +7,8 @@ export type ToWorker =
   | { type: 'openkcm:init'; tls: { key: string; cert: string; ca: string }; ticketKeys: string }
   | { type: 'openkcm:ticket-keys'; ticketKeys: string }
   | { type: 'openkcm:invalidate'; id: number; tenantId: string }
+  /** The audit shipper stored this chain up to `seq` (lets the worker's journal count its backlog). */
+  | { type: 'openkcm:audit-shipped'; chainId: string; seq: number }
   | { type: 'openkcm:shutdown' };
 
 export type FromWorker =

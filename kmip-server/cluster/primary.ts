@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { hostname } from 'node:os';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import { AuditShipper } from '../../lib/audit/shipper.js';
 import { ensureAuditIndexes } from '../../lib/audit/store.js';
 import { loadConfig } from '../../lib/config/env.js';
 import { HEARTBEAT_INTERVAL_MS, kmipAdminToken } from '../../lib/kmip-nodes/invalidation.js';
@@ -11,7 +12,7 @@ import { PlatformPki } from '../../lib/pki/platform-pki.js';
 import { loadOrCreatePlatformKey } from '../../lib/secrets/platform-key.js';
 import { SecretBox } from '../../lib/secrets/secret-box.js';
 import { connectStore } from '../../lib/store/mongo.js';
-import { loadKmipOptions } from '../config.js';
+import { auditJournalDir, loadKmipOptions } from '../config.js';
 import { createLogger } from '../logger.js';
 import { ObjectRepository } from '../objects/repository.js';
 import { createAdminServer } from './admin-server.js';
@@ -164,6 +165,19 @@ export async function runPrimary(): Promise<void> {
 
   for (let i = 0; i < opts.workers; i++) fork();
 
+  // Workers journal audit events on local disk; this copies them into the store, off the request path.
+  const shipper = new AuditShipper({
+    db: store.db,
+    dir: auditJournalDir(opts, config.dataDir),
+    batchSize: opts.auditBatch,
+    maxPerSecond: opts.auditShipRate,
+    onShipped: (chainId, seq) => broadcast({ type: 'openkcm:audit-shipped', chainId, seq }),
+    onError: (error, attempt) => {
+      if (attempt === 1 || attempt % 20 === 0) log.warn({ err: (error as Error).message, attempt }, 'audit shipping failed; retrying');
+    },
+  });
+  shipper.start();
+
   const nodes = new KmipNodeRegistry(store.db);
   const adminHost = opts.adminHost ?? config.kmip.host;
   const advertise = opts.advertiseHost ?? (adminHost === '0.0.0.0' || adminHost === '::' ? hostname() : adminHost);
@@ -196,6 +210,7 @@ export async function runPrimary(): Promise<void> {
     }, 15_000);
     await exited;
     clearTimeout(hardStop);
+    await shipper.stop(5_000);
     admin.close();
     await nodes.remove(node._id).catch(() => undefined);
     await store.close();

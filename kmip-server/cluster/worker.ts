@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
-import { AuditWriter } from '../../lib/audit/writer.js';
+import { AuditJournal } from '../../lib/audit/journal.js';
 import { loadConfig } from '../../lib/config/env.js';
 import { L1ConnectorResolver } from '../../lib/keys/connectors.js';
-import { StoreKeyHierarchy } from '../../lib/keys/hierarchy.js';
+import { type L1Use, StoreKeyHierarchy } from '../../lib/keys/hierarchy.js';
 import { L2Cache } from '../../lib/keys/l2-cache.js';
 import { WrappedL2Repository } from '../../lib/keys/repository.js';
 import { createConnector } from '../../lib/keystores/factory.js';
@@ -13,9 +13,10 @@ import { connectStore } from '../../lib/store/mongo.js';
 import { L1ConfigRepository } from '../../lib/tenants/l1-configs.js';
 import { TenantRepository } from '../../lib/tenants/repository.js';
 import { TenantStateView } from '../../lib/tenants/state-view.js';
-import { loadKmipOptions } from '../config.js';
+import { auditJournalDir, loadKmipOptions } from '../config.js';
 import type { KmipServices } from '../handlers/context.js';
 import { SUPPORTED_VERSIONS, kmipHandlers } from '../handlers/index.js';
+import type { Logger } from 'pino';
 import { createLogger } from '../logger.js';
 import { KmipMetrics } from '../metrics.js';
 import { ObjectRepository } from '../objects/repository.js';
@@ -23,6 +24,24 @@ import { KmipListener } from '../server/listener.js';
 import { RevokedSerials } from '../server/revocations.js';
 import type { FromWorker, ToWorker } from './ipc.js';
 import { isToWorker } from './ipc.js';
+
+/** The audit event of one L1 use; a full buffer refuses the KMIP operation anyway, so only log. */
+function recordL1Use(audit: AuditJournal, use: L1Use, log: Logger): void {
+  try {
+    audit.record({
+      tenantId: use.tenantId,
+      actor: { kind: 'system', id: 'kmip-server' },
+      operation: 'l1.unwrap',
+      l2Version: use.l2Version,
+      result: use.error ? 'failure' : 'success',
+      ...(use.error ? { reason: use.error.slice(0, 1000) } : {}),
+      latencyMs: use.durationMs,
+      details: { l1ConfigId: use.l1.configId, l1KeyId: use.l1.keyId, ...(use.l1.keyVersion ? { l1KeyVersion: use.l1.keyVersion } : {}) },
+    });
+  } catch (error) {
+    log.error({ err: (error as Error).message, tenantId: use.tenantId }, 'could not audit an L1 use');
+  }
+}
 
 function send(m: FromWorker): void {
   process.send?.(m);
@@ -77,16 +96,14 @@ export async function runWorker(): Promise<void> {
     cache,
     tenantState: (tenantId) => view.get(tenantId),
     connectorFor: (tenantId, configId) => resolver.forConfig(tenantId, configId),
+    // "L1 key used": each L2 unwrap on a cache miss is its own audit event.
+    onUnwrap: (use) => recordL1Use(audit, use, log),
   });
-  const audit = new AuditWriter({
-    db,
+  const audit = new AuditJournal({
+    dir: auditJournalDir(opts, config.dataDir),
     role: 'kmip',
-    bufferLimit: opts.auditBuffer,
-    batchSize: opts.auditBatch,
-    hooks: {
-      onFlushError: ({ error, attempt, depth }) => log.warn({ err: (error as Error).message, attempt, depth }, 'audit flush failed; retrying'),
-      onRefused: ({ depth }) => log.error({ depth }, 'audit buffer full: refusing operations'),
-    },
+    backlogLimit: opts.auditBuffer,
+    onWriteError: (error) => log.error({ err: (error as Error).message }, 'audit journal write failed: refusing operations'),
   });
   const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats().depth);
 
@@ -135,8 +152,8 @@ export async function runWorker(): Promise<void> {
     revoked.stop();
     clearInterval(sweeper);
     await listener.close(5_000);
-    const { unflushed } = await audit.close(5_000);
-    if (unflushed > 0) log.error({ unflushed }, 'audit events could not be stored before exit');
+    const { unwritten } = audit.close();
+    if (unwritten > 0) log.error({ unwritten }, 'audit events could not be journaled before exit');
     cache.clear();
     await resolver.closeAll();
     await store.close();
@@ -146,6 +163,9 @@ export async function runWorker(): Promise<void> {
   process.on('message', (m: unknown) => {
     if (!isToWorker(m)) return;
     switch (m.type) {
+      case 'openkcm:audit-shipped':
+        if (m.chainId === audit.chainId) audit.shipped(m.seq);
+        break;
       case 'openkcm:ticket-keys':
         listener.setTicketKeys(Buffer.from(m.ticketKeys, 'base64'));
         break;

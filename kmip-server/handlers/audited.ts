@@ -47,7 +47,7 @@ export function audited(name: string, inner: OpHandler, options: AuditedOptions)
     if (!services.audit.accepting()) {
       services.metrics.observe(name, 'refused', (performance.now() - started) / 1000);
       services.log.error({ operation, tenantId: op.tenantId }, 'audit log unavailable: refusing operation');
-      throw new KmipError(ResultReason.GeneralFailure, 'audit log unavailable: operation refused');
+      throw auditUnavailable();
     }
     let out: TtlvItem[];
     try {
@@ -59,19 +59,37 @@ export function audited(name: string, inner: OpHandler, options: AuditedOptions)
       if (!k) {
         services.log.error({ err: e, operation, tenantId: op.tenantId }, 'internal error');
         record(op, operation, 'failure', started, 'internal error');
+        await appended(op);
         services.metrics.observe(name, 'error', (performance.now() - started) / 1000);
         throw e;
       }
       const result = auditResultOf(k, op.crossTenant === true);
       record(op, operation, result, started, k.message);
+      await appended(op);
       services.metrics.observe(name, result, (performance.now() - started) / 1000);
       throw k;
     }
     // Fail closed: a result that cannot be audited is not returned.
     record(op, operation, 'success', started, undefined);
+    await appended(op);
     services.metrics.observe(name, 'success', (performance.now() - started) / 1000);
     return out;
   };
+}
+
+const auditUnavailable = (): KmipError => new KmipError(ResultReason.GeneralFailure, 'audit log unavailable: operation refused');
+
+/** Waits until the event is in the journal; a journal the disk refused refuses the response too. */
+async function appended(op: Op): Promise<void> {
+  try {
+    await op.services.audit.appended();
+  } catch (e) {
+    if (e instanceof AuditUnavailableError) {
+      op.services.log.error({ err: e.message, tenantId: op.tenantId }, 'audit journal unavailable: refusing operation');
+      throw auditUnavailable();
+    }
+    throw e;
+  }
 }
 
 /** Client-supplied text (an identifier, a name in a message) made safe for the audit validator. */
@@ -100,7 +118,7 @@ function record(op: Op, operation: string, result: 'success' | 'failure' | 'deni
     details: s.correlation ? { clientCorrelation: auditText(s.correlation.client, 256)!, serverCorrelation: s.correlation.server } : undefined,
     });
   } catch (e) {
-    if (e instanceof AuditUnavailableError) throw new KmipError(ResultReason.GeneralFailure, 'audit log unavailable: operation refused');
+    if (e instanceof AuditUnavailableError) throw auditUnavailable();
     throw e;
   }
 }

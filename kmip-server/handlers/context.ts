@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AuditWriter } from '../../lib/audit/writer.js';
+import type { AuditJournal } from '../../lib/audit/journal.js';
 import type { KeyHierarchy } from '../../lib/keys/types.js';
 import type { TenantKeyState } from '../../lib/keys/hierarchy.js';
 import type { TtlvItem } from '../codec/types.js';
@@ -16,7 +16,8 @@ export interface KmipServices {
   readonly keys: KeyHierarchy;
   /** Polled tenant state (TenantStateView.get): synchronous once a tenant has been seen. */
   tenantState(tenantId: string): TenantKeyState | Promise<TenantKeyState | undefined> | undefined;
-  readonly audit: AuditWriter;
+  /** The worker's audit journal: an operation's response waits until its event is appended. */
+  readonly audit: Pick<AuditJournal, 'accepting' | 'record' | 'appended'>;
   readonly metrics: KmipMetrics;
   readonly log: Logger;
   now(): Date;

@@ -16,7 +16,7 @@ import { L1ConfigRepository, l1SecretsAad } from '../../lib/tenants/l1-configs.j
 import { TenantRepository } from '../../lib/tenants/repository.js';
 import type { Launched } from '../../tests/support/emulators/process.js';
 import { freePort, launch, portOpen, waitUntil } from '../../tests/support/emulators/process.js';
-import { ferretDbBinary } from '../../tests/support/emulators/ferretdb.js';
+import { ferretDbArgs, ferretDbBinary } from '../../tests/support/emulators/ferretdb.js';
 import type { LocalKms } from '../../tests/support/emulators/local-kms.js';
 import { startLocalKms } from '../../tests/support/emulators/local-kms.js';
 
@@ -100,7 +100,7 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
     const ferretPort = await freePort();
     const ferretLog = path.join(dataDir, 'ferretdb.log');
     const startFerret = async (): Promise<Launched> => {
-      const l = launch(ferretDbBinary(), ['--listen-addr', `127.0.0.1:${ferretPort}`, '--sqlite-url', `file:${ferretDir}/`], { logFile: ferretLog });
+      const l = launch(ferretDbBinary(), ferretDbArgs(ferretPort, ferretDir), { logFile: ferretLog });
       await waitUntil('FerretDB', l, () => portOpen(ferretPort), 20_000, ferretLog);
       return l;
     };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Db, MongoBulkWriteError, ObjectId } from 'mongodb';
-import { isDuplicateKeyError } from '../store/mongo.js';
-import { genesisHash, recordHash } from './canonical.js';
+import type { Db } from 'mongodb';
+import { AuditChain } from './chain.js';
 import { type AuditEvent, validateAuditEvent } from './event.js';
-import { type AuditRecordDocument, auditChains, auditEvents } from './store.js';
+import type { AuditRecordDocument } from './store.js';
+import { storeAuditBatch } from './store-batch.js';
 
 /**
  * Batched, hash-chained audit writer: one per process. `record()` is synchronous (validate,
@@ -81,8 +81,7 @@ export class AuditWriter {
   readonly #startedAt: Date;
 
   readonly #buffer: AuditRecordDocument[] = [];
-  #lastSeq = 0;
-  #lastHash: string;
+  readonly #chain: AuditChain;
   #flushedSeq = 0;
   #headCreated = false;
   #closed = false;
@@ -105,7 +104,7 @@ export class AuditWriter {
     if (this.#bufferLimit < 1 || this.#batchSize < 1) throw new RangeError('bufferLimit and batchSize must be positive');
     this.#startedAt = this.#clock();
     this.chainId = newChainId(options.role, this.#startedAt);
-    this.#lastHash = genesisHash(this.chainId);
+    this.#chain = new AuditChain(this.chainId);
   }
 
   /** False when `record()` would throw: the buffer is full (store unreachable) or the writer is closed. */
@@ -119,36 +118,14 @@ export class AuditWriter {
    */
   record(event: AuditEvent): { chainId: string; seq: number } {
     if (this.#closed) throw new AuditUnavailableError('audit writer is closed');
-    validateAuditEvent(event);
+    validateAuditEvent(event); // a malformed event is the caller's bug, not an outage
     if (this.#buffer.length >= this.#bufferLimit) {
       this.#stats.refused++;
       this.#emit(() => this.#hooks.onRefused?.({ depth: this.#buffer.length }));
       throw new AuditUnavailableError('audit store unavailable and audit buffer full; refusing unaudited operation');
     }
-    const seq = this.#lastSeq + 1;
-    const doc: AuditRecordDocument = {
-      _id: new ObjectId(),
-      chainId: this.chainId,
-      seq,
-      prevHash: this.#lastHash,
-      time: new Date((event.time ?? this.#clock()).getTime()),
-      tenantId: event.tenantId,
-      actor: { kind: event.actor.kind, id: event.actor.id },
-      operation: event.operation,
-      result: event.result,
-      hash: '',
-    };
-    // Optional fields only when present, so stored documents stay small.
-    if (event.objectId !== undefined) doc.objectId = event.objectId;
-    if (event.l2Version !== undefined) doc.l2Version = event.l2Version;
-    if (event.reason !== undefined) doc.reason = event.reason;
-    if (event.crossTenant !== undefined) doc.crossTenant = event.crossTenant;
-    if (event.latencyMs !== undefined) doc.latencyMs = event.latencyMs;
-    if (event.clientAddress !== undefined) doc.clientAddress = event.clientAddress;
-    if (event.details !== undefined) doc.details = { ...event.details };
-    doc.hash = recordHash(doc);
-    this.#lastSeq = seq;
-    this.#lastHash = doc.hash;
+    const doc = this.#chain.next(event, this.#clock);
+    const seq = doc.seq;
     this.#buffer.push(doc);
     this.#stats.recorded++;
     this.#schedule();
@@ -161,7 +138,7 @@ export class AuditWriter {
 
   /** Resolves once everything recorded before the call is stored; AuditUnavailableError after `timeoutMs`. */
   async flush(timeoutMs = 10_000): Promise<void> {
-    const target = this.#lastSeq;
+    const target = this.#chain.lastSeq;
     if (this.#flushedSeq >= target) return;
     this.#kick();
     await new Promise<void>((resolve, reject) => {
@@ -244,35 +221,10 @@ export class AuditWriter {
     }
   }
 
-  /** Idempotent: a retried batch may already be (partly) stored; its duplicates are ignored. */
   async #store(batch: AuditRecordDocument[]): Promise<void> {
-    if (!this.#headCreated) {
-      try {
-        await auditChains(this.#db).insertOne({
-          _id: this.chainId,
-          role: this.#role,
-          hostname: hostname(),
-          pid: process.pid,
-          startedAt: this.#startedAt,
-          lastSeq: 0,
-          lastHash: genesisHash(this.chainId),
-          updatedAt: this.#clock(),
-        });
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
-      this.#headCreated = true;
-    }
-    try {
-      await auditEvents(this.#db).insertMany(batch, { ordered: false });
-    } catch (error) {
-      if (!everyRecordStored(error, batch.length)) throw error;
-    }
-    const last = batch[batch.length - 1]!;
-    await auditChains(this.#db).updateOne(
-      { _id: this.chainId, lastSeq: { $lt: last.seq } },
-      { $set: { lastSeq: last.seq, lastHash: last.hash, updatedAt: this.#clock() } },
-    );
+    const origin = { role: this.#role, hostname: hostname(), pid: process.pid, startedAt: this.#startedAt };
+    await storeAuditBatch(this.#db, origin, batch, this.#clock(), !this.#headCreated);
+    this.#headCreated = true;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -301,16 +253,4 @@ export class AuditWriter {
     this.#waiters = this.#waiters.filter((w) => w.seq > this.#flushedSeq);
     for (const w of done) w.resolve();
   }
-}
-
-/**
- * True when a bulk insert failed only because some records were already stored by an earlier
- * attempt. Network failures also surface as MongoBulkWriteError, with no write errors at all:
- * those must be retried, so this insists that inserted + duplicates account for every record.
- */
-function everyRecordStored(error: unknown, expected: number): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000)) return false;
-  return (error.insertedCount ?? 0) + writeErrors.length === expected;
 }

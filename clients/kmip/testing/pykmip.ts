@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestPki } from './certs.js';
 import { createTestPki } from './certs.js';
@@ -10,7 +10,7 @@ import { createTestPki } from './certs.js';
 /**
  * Starts PyKMIP's reference server (a stand-in for a customer's KMIP HSM, and a reference peer)
  * on a free loopback port with mutual TLS, and stops it again. The venv build (PyKMIP 0.11,
- * /tmp/pyv) is preferred; Debian's python3-pykmip (0.10) is the fallback.
+ * the dev-stack venv) is preferred; Debian's python3-pykmip (0.10) is the fallback.
  */
 export interface PyKmipServer {
   readonly host: string;
@@ -23,15 +23,20 @@ export interface PyKmipServer {
 }
 
 export interface PyKmipOptions {
-  /** Python interpreter with the `kmip` package; default: $PYKMIP_PYTHON, /tmp/pyv/bin/python, /usr/bin/python3. */
+  /** Python interpreter with the `kmip` package; default: $PYKMIP_PYTHON, $OPENKCM_PYTHON (the dev stack's venv), ~/.cache/openkcm/venv, /usr/bin/python3. */
   readonly python?: string;
   readonly port?: number;
   readonly pki?: TestPki;
   readonly startTimeoutMs?: number;
 }
 
+/** The dev-stack installer's Python venv (PyKMIP, pymongo, pymongocrypt). */
+export function venvPython(): string {
+  return path.join(process.env.OPENKCM_CACHE_DIR ?? path.join(homedir(), '.cache', 'openkcm'), 'venv', 'bin', 'python');
+}
+
 function pythonCandidates(explicit?: string): string[] {
-  return [explicit, process.env.PYKMIP_PYTHON, '/tmp/pyv/bin/python', '/usr/bin/python3'].filter(
+  return [explicit, process.env.PYKMIP_PYTHON, process.env.OPENKCM_PYTHON, venvPython(), '/usr/bin/python3'].filter(
     (p): p is string => typeof p === 'string' && p !== '' && existsSync(p),
   );
 }
@@ -84,7 +89,7 @@ function spawnSyncText(cmd: string, args: string[]): string {
 
 export async function startPyKmip(options: PyKmipOptions = {}): Promise<PyKmipServer> {
   const python = pythonCandidates(options.python).find((p) => pykmipVersion(p) !== undefined);
-  if (!python) throw new Error('no Python with PyKMIP found (tried $PYKMIP_PYTHON, /tmp/pyv/bin/python, /usr/bin/python3)');
+  if (!python) throw new Error('no Python with PyKMIP found (tried $PYKMIP_PYTHON, $OPENKCM_PYTHON, the dev-stack venv, /usr/bin/python3)');
   const version = pykmipVersion(python)!;
   const pki = options.pki ?? createTestPki();
   const port = options.port ?? (await freePort());

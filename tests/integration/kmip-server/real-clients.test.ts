@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { venvPython } from '../../../clients/kmip/testing/pykmip.js';
 import type { KmipTestEnv } from './support.js';
 import { startEnv, unavailable } from './support.js';
 
@@ -12,7 +13,7 @@ import { startEnv, unavailable } from './support.js';
  * `kmip` KMS provider (key vault in the harness's FerretDB), in both of its modes.
  */
 const run = promisify(execFile);
-const PYTHON = process.env.OPENKCM_TEST_PYTHON ?? '/tmp/pyv/bin/python';
+const PYTHON = process.env.OPENKCM_PYTHON ?? venvPython();
 const here = path.join(import.meta.dirname, 'python');
 const skip = unavailable() ?? (existsSync(PYTHON) ? undefined : `no Python with pymongo/pykmip at ${PYTHON}`);
 let env: KmipTestEnv;

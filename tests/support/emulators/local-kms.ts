@@ -11,7 +11,7 @@ export interface LocalKms {
 }
 
 export function localKmsBinary(): string {
-  return cachedBinary('OPENKCM_LOCAL_KMS_BIN', 'local-kms@', 'local-kms');
+  return cachedBinary('OPENKCM_LOCAL_KMS_BIN', 'local-kms@', 'local-kms', 'local-kms');
 }
 
 /** Starts local-kms on a random loopback port with its own data directory. */

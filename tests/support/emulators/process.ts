@@ -17,16 +17,18 @@ export function cacheDir(...parts: string[]): string {
 
 /**
  * A binary the dev-stack installer built into the cache: the path in `envVar` (which `npm test`
- * and `npm run` set), else the newest cached build whose name starts with `prefix`.
+ * and `npm run` set), else the newest cached build whose name starts with `prefix` (for a
+ * `go install` build, the file `inside` that directory).
  */
-export function cachedBinary(envVar: string, prefix: string, what: string): string {
+export function cachedBinary(envVar: string, prefix: string, what: string, inside?: string): string {
   const fromEnv = process.env[envVar];
   if (fromEnv && existsSync(fromEnv)) return fromEnv;
   const dir = cacheDir('bin');
   const builds = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.startsWith(prefix) && !f.includes('.tmp-'))
-        .map((f) => path.join(dir, f))
+        .map((f) => (inside ? path.join(dir, f, inside) : path.join(dir, f)))
+        .filter((f) => existsSync(f))
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
     : [];
   if (builds[0]) return builds[0];

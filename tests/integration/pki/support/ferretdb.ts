@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ferretDbBinary } from '../../../support/emulators/ferretdb.js';
+import { ferretDbArgs, ferretDbBinary } from '../../../support/emulators/ferretdb.js';
 
 /**
  * A private FerretDB (SQLite backend) for one test file: random port, temporary directory.
@@ -28,7 +28,7 @@ export async function startFerretDb(): Promise<FerretDb> {
 
   const launch = async (): Promise<void> => {
     output = '';
-    child = spawn(ferretDbBinary(), ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-url', `file:${dir}/`], {
+    child = spawn(ferretDbBinary(), ferretDbArgs(port, dir), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,0 +1,64 @@
+/**
+ * Where the KMIP server's time goes: `npx tsx bench/kmip-profile.ts` (or `npm run bench:kmip-profile`).
+ * Runs the server with V8's CPU profiler, drives ephemeral-key Gets at concurrency 16 for
+ * PROFILE_SECONDS (default 5), and prints the functions with the most self time.
+ */
+import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { KmipClient } from '../clients/kmip/client.js';
+import { encodeTtlv } from '../kmip-server/codec/encoder.js';
+import { Operation } from '../kmip-server/codec/enums.js';
+import { Tag } from '../kmip-server/codec/tags.js';
+import { bool, struct, text } from '../kmip-server/codec/types.js';
+import { requestMessageToTtlv } from '../kmip-server/protocol/messages.js';
+import { startKmipHarness } from '../kmip-server/testing/harness.js';
+import { runPersistent } from './load.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+const SECONDS = Number(process.env.PROFILE_SECONDS ?? 5);
+const TOP = Number(process.env.PROFILE_TOP ?? 40);
+
+const profileDir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-profile-'));
+const h = await startKmipHarness({ workers: 1, env: { OPENKCM_LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+try {
+  await h.provisionTenant('bench');
+  const client = await h.issueClient('bench', 'bench');
+  const kc = new KmipClient({ host: h.server.host, port: h.server.port, ca: client.caPem, cert: client.certPem, key: client.keyPem });
+  const eph = await kc.create({ attributes: [{ name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) }] });
+  await kc.close();
+  const wire = encodeTtlv(
+    requestMessageToTtlv({
+      header: { protocolVersion: { major: 1, minor: 4 }, batchCount: 1 },
+      batchItems: [{ operation: Operation.Get, payload: struct(Tag.RequestPayload, [text(Tag.UniqueIdentifier, eph.uniqueIdentifier)]) }],
+    }),
+  );
+  const target = { host: h.server.host, port: h.server.port, context: tls.createSecureContext({ ca: client.caPem, cert: client.certPem, key: client.keyPem }) };
+  const r = await runPersistent(target, wire, 16, SECONDS);
+  process.stderr.write(`Get (ephemeral) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
+} finally {
+  await h.stop();
+}
+
+// The worker's profile is the biggest file (the primary only accepts and forwards).
+const files = readdirSync(profileDir).map((f) => path.join(profileDir, f));
+const biggest = files.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+if (!biggest) throw new Error('no profile written');
+const profile = JSON.parse(readFileSync(biggest, 'utf8')) as { nodes: ProfileNode[] };
+const self = new Map<string, number>();
+let total = 0;
+for (const n of profile.nodes) {
+  const hits = n.hitCount ?? 0;
+  total += hits;
+  const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${n.callFrame.lineNumber + 1}` : '';
+  const key = `${n.callFrame.functionName || '(anonymous)'} ${where}`;
+  self.set(key, (self.get(key) ?? 0) + hits);
+}
+console.log(`| self % | function |\n| ---: | --- |`);
+for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`| ${((hits / total) * 100).toFixed(1)} | ${name} |`);

@@ -1,0 +1,291 @@
+import { closeSync, openSync, readSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Db } from 'mongodb';
+import { parseJournalLine, parseSegmentFileName, segmentFileName } from './journal.js';
+import type { AuditRecordDocument } from './store.js';
+import { auditChains } from './store.js';
+import { originOfChainId, storeAuditBatch } from './store-batch.js';
+
+/**
+ * Copies a node's audit journals (lib/audit/journal.ts) into the store, in chain order, and
+ * deletes each segment once it is stored and its writer has moved on or is gone. Runs in the
+ * KMIP cluster's primary, off the request path: the store's per-record cost lands there, in
+ * batches, at most `maxPerSecond` records per second, so a burst of KMIP traffic is journaled at
+ * disk speed and reaches the store shortly after.
+ *
+ * Idempotent and restartable: where a chain stands is read back from its head in the store, and
+ * a batch that is stored twice keeps its first copy. Segments of writers that died (kill -9,
+ * a crashed node restarted on the same disk) are shipped like any other.
+ */
+export interface AuditShipperOptions {
+  db: Db;
+  dir: string;
+  /** Records per insert; default 500. */
+  batchSize?: number;
+  /** Rate limit across all chains; default 5 000 records per second. */
+  maxPerSecond?: number;
+  /** Pause between passes when there is nothing new; default 50 ms. */
+  idleMs?: number;
+  /** After each stored batch: how far the chain is now stored. */
+  onShipped?(chainId: string, seq: number): void;
+  onError?(error: unknown, attempt: number): void;
+  clock?: () => Date;
+}
+
+export interface AuditShipperStats {
+  shipped: number;
+  batches: number;
+  failedAttempts: number;
+  /** Journal bytes on disk not yet stored, as of the last pass. */
+  backlogBytes: number;
+  storeHealthy: boolean;
+}
+
+interface ChainState {
+  /** Highest sequence number known to be stored. */
+  storedSeq: number;
+  headChecked: boolean;
+  /** Byte offset per segment file read so far. */
+  offsets: Map<number, number>;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+export class AuditShipper {
+  readonly #db: Db;
+  readonly #dir: string;
+  readonly #batchSize: number;
+  readonly #maxPerSecond: number;
+  readonly #idleMs: number;
+  readonly #opts: AuditShipperOptions;
+  readonly #clock: () => Date;
+  readonly #chains = new Map<string, ChainState>();
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #stats: AuditShipperStats = { shipped: 0, batches: 0, failedAttempts: 0, backlogBytes: 0, storeHealthy: true };
+
+  constructor(options: AuditShipperOptions) {
+    this.#opts = options;
+    this.#db = options.db;
+    this.#dir = options.dir;
+    this.#batchSize = options.batchSize ?? 500;
+    this.#maxPerSecond = options.maxPerSecond ?? 5_000;
+    this.#idleMs = options.idleMs ?? 50;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  stats(): AuditShipperStats {
+    return { ...this.#stats };
+  }
+
+  start(): void {
+    this.#running ??= this.#loop();
+  }
+
+  /** Ships what is left for up to `drainMs`, then stops. */
+  async stop(drainMs = 5_000): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    this.#stopping = true;
+    this.#wake?.();
+    // A pass stuck on an unreachable store must not hold the process past its drain time.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), drainMs)));
+    try {
+      if ((await Promise.race([this.#running, timeout])) === 'timeout') return;
+      this.#running = undefined;
+      while (Date.now() < deadline) {
+        const r = await Promise.race([this.shipOnce(Number.MAX_SAFE_INTEGER).catch(() => 0), timeout]);
+        if (r === 'timeout' || r === 0) return;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One pass over every journal segment, storing at most `budget` records; returns how many it stored. */
+  async shipOnce(budget = this.#batchSize): Promise<number> {
+    const segments = this.#listSegments();
+    let stored = 0;
+    let backlog = 0;
+    for (const [chainId, numbers] of segments) {
+      const state = await this.#chainState(chainId);
+      for (let i = 0; i < numbers.length; i++) {
+        const segment = numbers[i]!;
+        const file = path.join(this.#dir, segmentFileName(chainId, segment));
+        const result = stored < budget ? await this.#shipSegment(chainId, state, segment, file, budget - stored) : undefined;
+        stored += result?.stored ?? 0;
+        const size = fileSize(file);
+        const offset = state.offsets.get(segment) ?? 0;
+        backlog += Math.max(0, size - offset);
+        const finished = size >= 0 && offset >= size;
+        // A segment is done when read to its end and its writer has started a later one or is gone.
+        if (finished && (i < numbers.length - 1 || !writerAlive(chainId))) {
+          removeQuietly(file);
+          state.offsets.delete(segment);
+          if (i === numbers.length - 1) this.#chains.delete(chainId);
+        }
+      }
+    }
+    this.#stats.backlogBytes = backlog;
+    return stored;
+  }
+
+  async #loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopping) {
+      const started = Date.now();
+      let stored = 0;
+      try {
+        stored = await this.shipOnce();
+        attempt = 0;
+        this.#stats.storeHealthy = true;
+      } catch (error) {
+        attempt++;
+        this.#stats.failedAttempts++;
+        this.#stats.storeHealthy = false;
+        try {
+          this.#opts.onError?.(error, attempt);
+        } catch {
+          // a logging hook must not stop shipping
+        }
+      }
+      // Rate limit: a batch of n records takes at least n / maxPerSecond seconds.
+      const floor = (stored / this.#maxPerSecond) * 1000;
+      const backoff = attempt > 0 ? Math.min(5_000, 100 * 2 ** (attempt - 1)) : 0;
+      const pause = Math.max(stored === 0 ? this.#idleMs : 0, floor - (Date.now() - started), backoff);
+      if (pause > 0) await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pause);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#wake = done;
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  #listSegments(): Map<string, number[]> {
+    let files: string[];
+    try {
+      files = readdirSync(this.#dir);
+    } catch {
+      return new Map();
+    }
+    const byChain = new Map<string, number[]>();
+    for (const f of files) {
+      const parsed = parseSegmentFileName(f);
+      if (!parsed) continue;
+      const list = byChain.get(parsed.chainId) ?? [];
+      list.push(parsed.segment);
+      byChain.set(parsed.chainId, list);
+    }
+    for (const list of byChain.values()) list.sort((a, b) => a - b);
+    return byChain;
+  }
+
+  async #chainState(chainId: string): Promise<ChainState> {
+    let state = this.#chains.get(chainId);
+    if (!state) {
+      state = { storedSeq: 0, headChecked: false, offsets: new Map() };
+      this.#chains.set(chainId, state);
+    }
+    if (!state.headChecked) {
+      // A restarted shipper resumes where the store's head says this chain stands.
+      const head = await auditChains(this.#db).findOne({ _id: chainId }, { projection: { lastSeq: 1 } });
+      state.storedSeq = Math.max(state.storedSeq, head?.lastSeq ?? 0);
+      state.headChecked = true;
+    }
+    return state;
+  }
+
+  /** Reads whole lines from where it stopped, stores them in batches; stops at `budget`. */
+  async #shipSegment(chainId: string, state: ChainState, segment: number, file: string, budget: number): Promise<{ stored: number }> {
+    let stored = 0;
+    while (stored < budget) {
+      const offset = state.offsets.get(segment) ?? 0;
+      const { records, consumed } = readRecords(file, offset, Math.min(this.#batchSize, budget - stored));
+      if (consumed === 0) break;
+      const fresh = records.filter((r) => r.seq > state.storedSeq);
+      if (fresh.length > 0) {
+        await storeAuditBatch(this.#db, originOfChainId(chainId), fresh, this.#clock(), state.storedSeq === 0);
+        state.storedSeq = fresh[fresh.length - 1]!.seq;
+        stored += fresh.length;
+        this.#stats.shipped += fresh.length;
+        this.#stats.batches++;
+        try {
+          this.#opts.onShipped?.(chainId, state.storedSeq);
+        } catch {
+          // a notification hook must not stop shipping
+        }
+      }
+      state.offsets.set(segment, offset + consumed);
+    }
+    return { stored };
+  }
+}
+
+/** Up to `max` whole lines from `offset`: the records and how many bytes they took. */
+function readRecords(file: string, offset: number, max: number): { records: AuditRecordDocument[]; consumed: number } {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return { records: [], consumed: 0 };
+  }
+  try {
+    const records: AuditRecordDocument[] = [];
+    let consumed = 0;
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    while (records.length < max) {
+      const n = readSync(fd, buf, 0, READ_CHUNK, offset + consumed);
+      if (n === 0) break;
+      let start = 0;
+      let nl = buf.indexOf(10, start);
+      if (nl < 0 || nl >= n) {
+        // A line longer than a chunk cannot be an audit record (events are bounded); a partial
+        // last line is being written right now: wait for the rest.
+        break;
+      }
+      while (nl >= 0 && nl < n && records.length < max) {
+        records.push(parseJournalLine(buf.toString('utf8', start, nl)));
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      consumed += start;
+    }
+    return { records, consumed };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return -1;
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone (another shipper on the same disk)
+  }
+}
+
+/** Is the process that writes this chain still running (on this host)? Unknown hosts count as alive. */
+function writerAlive(chainId: string): boolean {
+  const origin = originOfChainId(chainId);
+  if (origin.hostname !== hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64)) return true;
+  try {
+    process.kill(origin.pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
