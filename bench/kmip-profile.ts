@@ -46,11 +46,11 @@ try {
   await h.stop();
 }
 
-// The worker's profile is the biggest file (the primary only accepts and forwards).
-const files = readdirSync(profileDir).map((f) => path.join(profileDir, f));
-const biggest = files.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-if (!biggest) throw new Error('no profile written');
-const profile = JSON.parse(readFileSync(biggest, 'utf8')) as { nodes: ProfileNode[] };
+// The worker's profile is the busiest one (the primary accepts connections and ships the audit journal).
+const busy = (p: { nodes: ProfileNode[] }): number => p.nodes.reduce((a, n) => a + (n.callFrame.functionName === '(idle)' ? 0 : (n.hitCount ?? 0)), 0);
+const profiles = readdirSync(profileDir).map((f) => JSON.parse(readFileSync(path.join(profileDir, f), 'utf8')) as { nodes: ProfileNode[] });
+const profile = profiles.sort((a, b) => busy(b) - busy(a))[0];
+if (!profile) throw new Error('no profile written');
 const self = new Map<string, number>();
 let total = 0;
 for (const n of profile.nodes) {
