@@ -9,7 +9,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { KmipClient } from '../clients/kmip/client.js';
 import { encodeTtlv } from '../kmip-server/codec/encoder.js';
-import { Operation } from '../kmip-server/codec/enums.js';
+import { CryptographicAlgorithm, Operation } from '../kmip-server/codec/enums.js';
 import { Tag } from '../kmip-server/codec/tags.js';
 import { bool, struct, text } from '../kmip-server/codec/types.js';
 import { requestMessageToTtlv } from '../kmip-server/protocol/messages.js';
@@ -31,7 +31,12 @@ try {
   await h.provisionTenant('bench');
   const client = await h.issueClient('bench', 'bench');
   const kc = new KmipClient({ host: h.server.host, port: h.server.port, ca: client.caPem, cert: client.certPem, key: client.keyPem });
-  const eph = await kc.create({ attributes: [{ name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) }] });
+  // PROFILE_KEY=persisted profiles a stored key (one store read per Get) instead of an ephemeral one.
+  const persisted = process.env.PROFILE_KEY === 'persisted';
+  const eph = persisted
+    ? await kc.create({ algorithm: CryptographicAlgorithm.AES, length: 256 })
+    : await kc.create({ attributes: [{ name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) }] });
+  if (persisted) await kc.activate(eph.uniqueIdentifier);
   await kc.close();
   const wire = encodeTtlv(
     requestMessageToTtlv({
@@ -41,7 +46,7 @@ try {
   );
   const target = { host: h.server.host, port: h.server.port, context: tls.createSecureContext({ ca: client.caPem, cert: client.certPem, key: client.keyPem }) };
   const r = await runPersistent(target, wire, 16, SECONDS);
-  process.stderr.write(`Get (ephemeral) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
+  process.stderr.write(`Get (${persisted ? 'persisted' : 'ephemeral'}) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
 } finally {
   await h.stop();
 }

@@ -36,6 +36,7 @@ import { parseResponseMessage, requestMessageToTtlv } from '../kmip-server/proto
 import type { KmipHarness } from '../kmip-server/testing/harness.js';
 import { startKmipHarness } from '../kmip-server/testing/harness.js';
 import type { LoadResult, LoadTarget } from './load.js';
+import { type Drained, drainAudit } from './audit-backlog.js';
 import { cpuSeconds, generatorCpuSeconds, pidsMatching, processTree } from './cpu.js';
 import { runConnectPerRequest, runPersistent } from './load.js';
 
@@ -85,24 +86,12 @@ interface Row {
 const rows: Row[] = [];
 
 /** Audit events the server journaled during a case and shipped into the store afterwards. */
-const drains: Array<{ events: number; seconds: number }> = [];
+const drains: Drained[] = [];
 
-/**
- * Waits until the server's audit journal is empty: every event of the last case is in the
- * store. Each case then starts with an idle shipper, and the table says how long storing the
- * audit trail took after the fact (the shipper is rate-limited; see kmip-server/README.md).
- */
-async function drainAudit(h: KmipHarness): Promise<void> {
-  const depth = async (): Promise<number> => {
-    const text = await (await fetch(`${h.server.adminUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('openkcm_kmip_audit_buffer_depth'));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-  };
-  const started = performance.now();
-  const first = await depth();
-  if (first === 0) return;
-  for (let d = first; d > 0; d = await depth()) await new Promise((r) => setTimeout(r, 200));
-  drains.push({ events: first, seconds: (performance.now() - started) / 1000 });
+/** Waits until every audit event of the last case is in the store (bench/audit-backlog.ts). */
+async function drainAuditOf(h: KmipHarness): Promise<void> {
+  const d = await drainAudit(h.server.adminUrl);
+  if (d.events > 0) drains.push(d);
 }
 
 interface Subject {
@@ -238,20 +227,20 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of CONCURRENCY) {
         for (const [name, wire] of cases) {
-          await drainAudit(h);
+          await drainAuditOf(h);
           await measure(ours, name, c, () => runPersistent(openkcm, wire, c, SECONDS));
         }
-        await drainAudit(h);
+        await drainAuditOf(h);
         await measure(ceiling, 'Get-sized echo', c, () => runPersistent(echoTarget, getEph, c, SECONDS));
       }
       for (const resume of [false, true]) {
         const name = `connect+Get+close (${resume ? 'resumed' : 'full'})`;
-        await drainAudit(h);
+        await drainAuditOf(h);
         await measure(ours, name, CONNECT_CONCURRENCY, () => runConnectPerRequest(openkcm, getEph, CONNECT_CONCURRENCY, SECONDS, resume));
         await measure(ceiling, name, CONNECT_CONCURRENCY, () => runConnectPerRequest(echoTarget, getEph, CONNECT_CONCURRENCY, SECONDS, resume));
       }
     }
-    await drainAudit(h);
+    await drainAuditOf(h);
     if (process.env.BENCH_SKIP_PYKMIP !== '1') {
       py = await pykmipTarget(h);
       const peer: Subject = { server: 'pykmip', pids: () => [], storePids: () => [] };
