@@ -41,6 +41,10 @@ interface UsageEntry {
  */
 const READ_PROJECTION = { _id: 1, tenantId: 1, owner: 1, objectType: 1, attributes: 1, material: 1, rev: 1 } as const;
 
+type ReadDocument = Pick<KmipObjectDocument, keyof typeof READ_PROJECTION>;
+
+const readKey = (tenantId: string, uid: string): string => `${tenantId}\0${uid}`;
+
 /** A revision claim this old, on an object still at the previous revision, belongs to a writer that died. */
 const STALE_CLAIM_MS = 30_000;
 
@@ -62,6 +66,8 @@ export class ObjectRepository {
   readonly collection: Collection<KmipObjectDocument>;
   private readonly revisions: Collection<RevisionClaim>;
   private readonly usage: Collection<UsageEntry>;
+  /** Store reads in flight, by tenant and uid (see `get`). */
+  private readonly inflight = new Map<string, Promise<ReadDocument | null>>();
 
   constructor(db: Db) {
     this.collection = db.collection<KmipObjectDocument>(KMIP_OBJECTS_COLLECTION);
@@ -77,10 +83,28 @@ export class ObjectRepository {
 
   async insert(o: ManagedObject, now = new Date()): Promise<void> {
     await this.collection.insertOne({ ...toDocument(o), createdAt: now });
+    this.inflight.delete(readKey(o.tenantId, o.uid));
   }
 
+  /**
+   * The object as stored now. Concurrent reads of one object share a single store query that
+   * is already in flight (nothing is cached beyond it): many clients fetching the same key at
+   * once cost one read. Each caller gets its own object built from the shared document. A
+   * write through this repository detaches the query in flight, so a read that starts after
+   * a local write always sees it; a write on another node can be missed only by a read that
+   * joined a query sent before that write finished (one store round trip).
+   */
   async get(tenantId: string, uid: string): Promise<ManagedObject | undefined> {
-    const doc = await this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION });
+    const key = readKey(tenantId, uid);
+    let read = this.inflight.get(key);
+    if (!read) {
+      const started = this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION });
+      read = started.finally(() => {
+        if (this.inflight.get(key) === read) this.inflight.delete(key);
+      });
+      this.inflight.set(key, read);
+    }
+    const doc = await read;
     return doc ? fromDocument(doc) : undefined;
   }
 
@@ -105,6 +129,8 @@ export class ObjectRepository {
     }
     const { _id: _unchanged, ...fields } = toDocument({ ...next, rev: next.rev + 1 });
     const result = await this.collection.updateOne({ _id: next.uid, tenantId: next.tenantId, rev: next.rev }, { $set: fields });
+    // Reads sent before this write finished must not be joined by reads that start after it.
+    this.inflight.delete(readKey(next.tenantId, next.uid));
     if (result.matchedCount !== 1) {
       await this.revisions.deleteOne({ _id: claim });
       throw new ConcurrentModificationError('the object changed while this operation ran; retry');
@@ -157,6 +183,7 @@ export class ObjectRepository {
   }
 
   async deleteTenant(tenantId: string): Promise<number> {
+    this.inflight.clear();
     await this.usage.deleteMany({ tenantId });
     await this.revisions.deleteMany({ tenantId });
     return (await this.collection.deleteMany({ tenantId })).deletedCount;

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { genesisHash, recordHash } from './canonical.js';
-import type { AuditEvent } from './event.js';
 import { AuditEventError } from './event.js';
 import { AuditJournal, parseJournalLine, parseSegmentFileName, segmentFileName } from './journal.js';
+import { sampleKmipEvent } from './testing/events.js';
 import { AuditUnavailableError } from './writer.js';
 
 const dirs: string[] = [];
@@ -18,15 +18,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const event = (i: number): AuditEvent => ({
-  tenantId: 'acme',
-  actor: { kind: 'service', id: 'spiffe://openkcm/tenant/acme/service/mongodb' },
-  operation: 'kmip.Get',
-  objectId: `obj-${i}`,
-  result: 'success',
-  latencyMs: i / 10,
-  details: { i },
-});
+const event = sampleKmipEvent;
 
 function lines(dir: string): string[] {
   return readdirSync(dir)

@@ -1,26 +1,17 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditEvent, ensureAuditIndexes, verifyAuditChains } from '../../../lib/audit/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ensureAuditIndexes, verifyAuditChains } from '../../../lib/audit/index.js';
 import { AuditJournal } from '../../../lib/audit/journal.js';
 import { AuditShipper } from '../../../lib/audit/shipper.js';
 import { auditChains, auditEvents } from '../../../lib/audit/store.js';
-import { type FerretDb, startFerretDb } from '../pki/support/ferretdb.js';
+import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
+import { useFerretDb } from '../pki/support/ferretdb.js';
 
-let ferret: FerretDb;
-let mongo: MongoClient;
+const store = useFerretDb();
 const dirs: string[] = [];
-
-const event = (i: number): AuditEvent => ({
-  tenantId: 'acme',
-  actor: { kind: 'service', id: 'spiffe://openkcm/tenant/acme/service/mongodb' },
-  operation: 'kmip.Get',
-  objectId: `obj-${i}`,
-  result: 'success',
-  details: { i },
-});
+const event = sampleKmipEvent;
 
 function journalDir(): string {
   const d = mkdtempSync(path.join(os.tmpdir(), 'openkcm-shipper-'));
@@ -33,19 +24,13 @@ async function journal(j: AuditJournal, from: number, to: number): Promise<void>
   await j.appended();
 }
 
-beforeAll(async () => {
-  ferret = await startFerretDb();
-  mongo = await new MongoClient(ferret.uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 }).connect();
-});
-afterAll(async () => {
-  await mongo?.close();
-  await ferret?.stop();
+afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('AuditShipper', () => {
   it('stores journaled events in chain order, reports progress, and the chain verifies', async () => {
-    const db = mongo.db('shipper_order');
+    const db = store.mongo.db('shipper_order');
     await ensureAuditIndexes(db);
     const dir = journalDir();
     const j = new AuditJournal({ dir, role: 'kmip', backlogLimit: 10_000, segmentBytes: 16 * 1024 });
@@ -66,7 +51,7 @@ describe('AuditShipper', () => {
   });
 
   it('a restarted shipper resumes from the stored head without duplicates, and removes a closed writer\'s last segment', async () => {
-    const db = mongo.db('shipper_restart');
+    const db = store.mongo.db('shipper_restart');
     await ensureAuditIndexes(db);
     const dir = journalDir();
     const j = new AuditJournal({ dir, role: 'kmip', backlogLimit: 10_000 });
@@ -83,21 +68,21 @@ describe('AuditShipper', () => {
   });
 
   it('keeps the journal while the store is away and ships all of it when the store returns', async () => {
-    const db = mongo.db('shipper_outage');
+    const db = store.mongo.db('shipper_outage');
     await ensureAuditIndexes(db);
     const dir = journalDir();
     const j = new AuditJournal({ dir, role: 'kmip', backlogLimit: 10_000 });
     const shipper = new AuditShipper({ db, dir, batchSize: 100, idleMs: 20 });
     const errors: number[] = [];
     const running = new AuditShipper({ db, dir, batchSize: 100, idleMs: 20, onError: (_e, attempt) => errors.push(attempt) });
-    await ferret.kill();
+    await store.ferret.kill();
     running.start();
     await journal(j, 1, 150);
     await expect(shipper.shipOnce()).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 800));
     expect(errors.length).toBeGreaterThan(0);
     expect(running.stats().storeHealthy).toBe(false);
-    await ferret.restart();
+    await store.ferret.restart();
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && (await auditEvents(db).countDocuments({ chainId: j.chainId }).catch(() => 0)) < 150) await new Promise((r) => setTimeout(r, 100));
     await running.stop(2_000);

@@ -1,7 +1,5 @@
-import { MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type AuditEvent,
   AuditUnavailableError,
   AuditWriter,
   ensureAuditIndexes,
@@ -9,34 +7,15 @@ import {
   verifyAuditChains,
 } from '../../../lib/audit/index.js';
 import { auditChains, auditEvents } from '../../../lib/audit/store.js';
-import { type FerretDb, startFerretDb } from '../pki/support/ferretdb.js';
+import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
+import { useFerretDb } from '../pki/support/ferretdb.js';
 
-let ferret: FerretDb;
-let mongo: MongoClient;
-
-const event = (i: number, tenantId = 'acme'): AuditEvent => ({
-  tenantId,
-  actor: { kind: 'service', id: `spiffe://openkcm/tenant/${tenantId}/service/mongo-1` },
-  operation: 'kmip.Get',
-  objectId: `obj-${i}`,
-  result: 'success',
-  latencyMs: i / 10,
-  details: { i },
-});
-
-beforeAll(async () => {
-  ferret = await startFerretDb();
-  // Short timeouts so an unreachable store is noticed quickly.
-  mongo = await new MongoClient(ferret.uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 }).connect();
-});
-afterAll(async () => {
-  await mongo?.close();
-  await ferret?.stop();
-});
+const store = useFerretDb();
+const event = sampleKmipEvent;
 
 describe('AuditWriter', () => {
   it('stores events in order, in batches, chained from the genesis, with the head anchored', async () => {
-    const db = mongo.db('writer_order');
+    const db = store.mongo.db('writer_order');
     await ensureAuditIndexes(db);
     const flushes: number[] = [];
     const writer = new AuditWriter({ db, role: 'kmip', batchSize: 500, hooks: { onFlush: (f) => flushes.push(f.records) } });
@@ -64,7 +43,7 @@ describe('AuditWriter', () => {
   });
 
   it('writes a partial batch after the flush interval without being asked', async () => {
-    const db = mongo.db('writer_interval');
+    const db = store.mongo.db('writer_interval');
     const writer = new AuditWriter({ db, role: 'api', flushIntervalMs: 50 });
     writer.record(event(1));
     writer.record(event(2));
@@ -77,7 +56,7 @@ describe('AuditWriter', () => {
   });
 
   it('keeps one chain per writer when several write at once', async () => {
-    const db = mongo.db('writer_many');
+    const db = store.mongo.db('writer_many');
     await ensureAuditIndexes(db);
     const writers = [new AuditWriter({ db, role: 'kmip' }), new AuditWriter({ db, role: 'kmip' }), new AuditWriter({ db, role: 'worker' })];
     for (let i = 0; i < 300; i++) writers[i % 3]!.record(event(i, i % 2 ? 'acme' : 'beta'));
@@ -87,7 +66,7 @@ describe('AuditWriter', () => {
   });
 
   it('refuses once the buffer is full while the store is down, and catches up when it returns', async () => {
-    const db = mongo.db('writer_outage');
+    const db = store.mongo.db('writer_outage');
     await ensureAuditIndexes(db);
     const errors: unknown[] = [];
     const writer = new AuditWriter({
@@ -103,7 +82,7 @@ describe('AuditWriter', () => {
     for (let i = 1; i <= 10; i++) writer.record(event(i));
     await writer.flush();
 
-    await ferret.kill();
+    await store.ferret.kill();
     let accepted = 0;
     let refusal: unknown;
     for (let i = 11; i <= 100; i++) {
@@ -122,7 +101,7 @@ describe('AuditWriter', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(writer.stats()).toMatchObject({ storeHealthy: false, depth: 50, refused: 1 });
 
-    await ferret.restart();
+    await store.ferret.restart();
     await writer.flush(30_000);
     expect(writer.accepting()).toBe(true);
     expect(writer.stats()).toMatchObject({ storeHealthy: true, depth: 0, flushed: 60 });
@@ -135,17 +114,17 @@ describe('AuditWriter', () => {
   });
 
   it('loses and duplicates nothing when the store dies in the middle of writing batches', async () => {
-    const db = mongo.db('writer_midflight');
+    const db = store.mongo.db('writer_midflight');
     await ensureAuditIndexes(db);
     const writer = new AuditWriter({ db, role: 'kmip', bufferLimit: 5_000, batchSize: 100, retryInitialMs: 50, retryMaxMs: 300 });
     for (let i = 1; i <= 2_000; i++) writer.record(event(i));
     // let some batches land, then pull the plug while others are in flight
     while (writer.stats().flushed < 300) await new Promise((r) => setTimeout(r, 5));
-    await ferret.kill();
+    await store.ferret.kill();
     const flushedAtKill = writer.stats().flushed;
     expect(flushedAtKill).toBeLessThan(2_000);
     await new Promise((r) => setTimeout(r, 700));
-    await ferret.restart();
+    await store.ferret.restart();
     await writer.flush(30_000);
     await writer.close();
     expect(await auditEvents(db).countDocuments({})).toBe(2_000);
@@ -153,7 +132,7 @@ describe('AuditWriter', () => {
   });
 
   it('refuses malformed events synchronously without consuming a sequence number', async () => {
-    const db = mongo.db('writer_invalid');
+    const db = store.mongo.db('writer_invalid');
     const writer = new AuditWriter({ db, role: 'api' });
     expect(() => writer.record({ ...event(1), details: { secretValue: 'x' } })).toThrow(/secrets/);
     expect(writer.record(event(1)).seq).toBe(1);

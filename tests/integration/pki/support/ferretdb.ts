@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { ferretDbArgs, ferretDbBinary } from '../../../support/emulators/ferretdb.js';
 
 /**
@@ -86,4 +88,21 @@ async function waitForPort(port: number, timeoutMs: number, log: () => string): 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`FerretDB did not listen on ${port} within ${timeoutMs} ms:\n${log()}`);
+}
+
+/**
+ * A private FerretDB for one test file, with a client whose short timeouts notice an
+ * unreachable store quickly. Call at the top level of the file; read the fields in tests.
+ */
+export function useFerretDb(): { ferret: FerretDb; mongo: MongoClient } {
+  const env = {} as { ferret: FerretDb; mongo: MongoClient };
+  beforeAll(async () => {
+    env.ferret = await startFerretDb();
+    env.mongo = await new MongoClient(env.ferret.uri, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 }).connect();
+  });
+  afterAll(async () => {
+    await env.mongo?.close();
+    await env.ferret?.stop();
+  });
+  return env;
 }
