@@ -14,7 +14,7 @@ import { Tag } from '../kmip-server/codec/tags.js';
 import { bool, struct, text } from '../kmip-server/codec/types.js';
 import { requestMessageToTtlv } from '../kmip-server/protocol/messages.js';
 import { startKmipHarness } from '../kmip-server/testing/harness.js';
-import { runPersistent } from './load.js';
+import { runConnectPerRequest, runPersistent } from './load.js';
 
 interface ProfileNode {
   id: number;
@@ -45,8 +45,10 @@ try {
     }),
   );
   const target = { host: h.server.host, port: h.server.port, context: tls.createSecureContext({ ca: client.caPem, cert: client.certPem, key: client.keyPem }) };
-  const r = await runPersistent(target, wire, 16, SECONDS);
-  process.stderr.write(`Get (${persisted ? 'persisted' : 'ephemeral'}) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
+  // PROFILE_CONNECT=full|resumed: a new connection per request instead of persistent ones.
+  const connect = process.env.PROFILE_CONNECT;
+  const r = connect ? await runConnectPerRequest(target, wire, 16, SECONDS, connect === 'resumed') : await runPersistent(target, wire, 16, SECONDS);
+  process.stderr.write(`Get (${persisted ? 'persisted' : 'ephemeral'}${connect ? `, connect ${connect}` : ''}) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
 } finally {
   await h.stop();
 }

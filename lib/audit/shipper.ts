@@ -25,8 +25,11 @@ export interface AuditShipperOptions {
   batchSize?: number;
   /** Rate limit across all chains; default 5 000 records per second. */
   maxPerSecond?: number;
-  /** Pause between passes when there is nothing new; default 50 ms. */
-  idleMs?: number;
+  /**
+   * Pause after a pass that found less than a full batch; default 250 ms. Under load batches
+   * are full and there is no pause; at low rates events wait a little to share an insert.
+   */
+  lingerMs?: number;
   /** After each stored batch: how far the chain is now stored. */
   onShipped?(chainId: string, seq: number): void;
   onError?(error: unknown, attempt: number): void;
@@ -57,7 +60,7 @@ export class AuditShipper {
   readonly #dir: string;
   readonly #batchSize: number;
   readonly #maxPerSecond: number;
-  readonly #idleMs: number;
+  readonly #lingerMs: number;
   readonly #opts: AuditShipperOptions;
   readonly #clock: () => Date;
   readonly #chains = new Map<string, ChainState>();
@@ -72,7 +75,7 @@ export class AuditShipper {
     this.#dir = options.dir;
     this.#batchSize = options.batchSize ?? 500;
     this.#maxPerSecond = options.maxPerSecond ?? 5_000;
-    this.#idleMs = options.idleMs ?? 50;
+    this.#lingerMs = options.lingerMs ?? 250;
     this.#clock = options.clock ?? (() => new Date());
   }
 
@@ -154,7 +157,7 @@ export class AuditShipper {
       // Rate limit: a batch of n records takes at least n / maxPerSecond seconds.
       const floor = (stored / this.#maxPerSecond) * 1000;
       const backoff = attempt > 0 ? Math.min(5_000, 100 * 2 ** (attempt - 1)) : 0;
-      const pause = Math.max(stored === 0 ? this.#idleMs : 0, floor - (Date.now() - started), backoff);
+      const pause = Math.max(stored < this.#batchSize ? this.#lingerMs : 0, floor - (Date.now() - started), backoff);
       if (pause > 0) await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pause);
         function done(): void {

@@ -72,9 +72,9 @@ describe('AuditShipper', () => {
     await ensureAuditIndexes(db);
     const dir = journalDir();
     const j = new AuditJournal({ dir, role: 'kmip', backlogLimit: 10_000 });
-    const shipper = new AuditShipper({ db, dir, batchSize: 100, idleMs: 20 });
+    const shipper = new AuditShipper({ db, dir, batchSize: 100, lingerMs: 20 });
     const errors: number[] = [];
-    const running = new AuditShipper({ db, dir, batchSize: 100, idleMs: 20, onError: (_e, attempt) => errors.push(attempt) });
+    const running = new AuditShipper({ db, dir, batchSize: 100, lingerMs: 20, onError: (_e, attempt) => errors.push(attempt) });
     await store.ferret.kill();
     running.start();
     await journal(j, 1, 150);
