@@ -46,3 +46,14 @@ export const KNOWN_VERSIONS: readonly ProtocolVersion[] = [
   { major: 1, minor: 1 },
   { major: 1, minor: 0 },
 ];
+
+/**
+ * The version whose tag set describes a response to `code`: itself when known, else the nearest
+ * known one (1.0 below, 2.1 above). A request naming version -2147483647.4 still gets a
+ * response with a header its client can parse.
+ */
+export function nearestKnownVersion(code: VersionCode): VersionCode {
+  if (code < V1_0) return V1_0;
+  if (code > V2_1) return V2_1;
+  return code;
+}

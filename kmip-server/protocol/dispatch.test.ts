@@ -114,6 +114,18 @@ describe('dispatch', () => {
     expect(disc.batchItems[0]!.resultStatus).toBe(ResultStatus.Success);
   });
 
+  it('answers a nonsense protocol version with a complete response its client can parse', async () => {
+    // Found by the wire fuzz test: major 0x80000001 (a negative Integer) filtered the header away.
+    for (const version of [{ major: -2147483647, minor: 4 }, { major: 0, minor: 9 }, { major: 99, minor: 0 }]) {
+      const r = await dispatch(req([[Operation.Get, [text(Tag.UniqueIdentifier, 'x')]]], {}, version), { tenant: 't' }, opts);
+      const tree = decodeTtlv(encodeResponse(r)) as TtlvStructure;
+      const header = tree.value.find((c) => c.tag === Tag.ResponseHeader) as TtlvStructure | undefined;
+      expect(header?.value.map((c) => c.tag)).toEqual([Tag.ProtocolVersion, Tag.TimeStamp, Tag.BatchCount]);
+      const item = tree.value.find((c) => c.tag === Tag.BatchItem) as TtlvStructure | undefined;
+      expect(item?.value.some((c) => c.tag === Tag.ResultStatus)).toBe(true);
+    }
+  });
+
   it('maps 2.x-only result reasons to General Failure for 1.x clients', async () => {
     const h = new Map<number, Handler<null>>([
       [

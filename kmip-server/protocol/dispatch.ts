@@ -4,7 +4,7 @@ import { Tag } from '../codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../codec/types.js';
 import { ItemType, struct } from '../codec/types.js';
 import type { ProtocolVersion, VersionCode } from '../codec/version.js';
-import { V2_0, formatVersion, versionCode } from '../codec/version.js';
+import { V2_0, formatVersion, nearestKnownVersion, versionCode } from '../codec/version.js';
 import { KmipError, resultReasonFor } from './errors.js';
 import type { RequestBatchItem, RequestMessage, ResponseBatchItem, ResponseMessage } from './messages.js';
 import { responseMessageToTtlv } from './messages.js';
@@ -130,6 +130,6 @@ export function messageFailure(version: ProtocolVersion, err: KmipError, now: bi
 
 /** Encodes a response for the wire, dropping every tag its protocol version does not define. */
 export function encodeResponse(resp: ResponseMessage): Buffer {
-  const tree: TtlvStructure = filterForVersion(responseMessageToTtlv(resp), versionCode(resp.header.protocolVersion));
+  const tree: TtlvStructure = filterForVersion(responseMessageToTtlv(resp), nearestKnownVersion(versionCode(resp.header.protocolVersion)));
   return encodeTtlv(tree);
 }
