@@ -33,7 +33,12 @@ interface UsageEntry {
   uid: string;
   amount: number;
   at: Date;
+  /** Recorded but not yet admitted (a use deciding whether it fits). */
+  pending?: boolean;
 }
+
+/** Tries of a use that stepped back only because others were deciding at the same moment. */
+const USAGE_ATTEMPTS = 6;
 
 /**
  * What the server reads back: the attributes are the truth, so the typed copies and the Locate
@@ -150,15 +155,31 @@ export class ObjectRepository {
 
   /**
    * Counts `amount` against the object's usage limit; false (and nothing counted) when that
-   * would exceed it. The use is recorded first, then the total read back: of any set of
-   * concurrent uses, the last to record sees all the others, so the limit is never exceeded.
+   * would exceed it. The use is recorded first (pending), then every recorded use read back:
+   * of any set of concurrent uses, the last to record sees all the others, so admitting only
+   * when the total fits never exceeds the limit. Concurrent uses can all see each other and all
+   * step back; when the uses already admitted leave room, a refused use withdraws, waits a
+   * random moment and tries again, so contention does not starve everyone.
    */
   async consumeUsage(tenantId: string, uid: string, amount: number, limit: number, now = new Date()): Promise<boolean> {
-    const _id = new ObjectId();
-    await this.usage.insertOne({ _id, tenantId, uid, amount, at: now });
-    if ((await this.usageOf(tenantId, uid)) <= limit) return true;
-    await this.usage.deleteOne({ _id });
-    return false;
+    for (let attempt = 1; ; attempt++) {
+      const _id = new ObjectId();
+      await this.usage.insertOne({ _id, tenantId, uid, amount, at: now, pending: true });
+      let total = 0;
+      let admitted = 0;
+      for await (const u of this.usage.find({ tenantId, uid }, { projection: { amount: 1, pending: 1 } })) {
+        total += u.amount;
+        if (!u.pending) admitted += u.amount;
+      }
+      if (total <= limit) {
+        await this.usage.updateOne({ _id }, { $unset: { pending: '' } });
+        return true;
+      }
+      await this.usage.deleteOne({ _id });
+      const contended = admitted + amount <= limit;
+      if (!contended || attempt >= USAGE_ATTEMPTS) return false;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
   }
 
   async usageOf(tenantId: string, uid: string): Promise<number> {
