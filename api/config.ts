@@ -14,7 +14,8 @@ const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const schema = z.object({
   OPENKCM_PROVISION_SLA_MS: positiveMs.default(300_000),
   OPENKCM_ACTIVATION_SLA_MS: positiveMs.default(120_000),
-  OPENKCM_HEALTH_INTERVAL_MS: positiveMs.default(5_000),
+  // Every check calls the customer's keystore (KMS requests are billed): once a minute per tenant.
+  OPENKCM_HEALTH_INTERVAL_MS: positiveMs.default(60_000),
   /** How long the API waits for a workflow it awaits inline (L1 test, rotation, revocation). */
   OPENKCM_API_WORKFLOW_WAIT_MS: positiveMs.default(60_000),
   OPENKCM_JWT_ISSUER: z.string().min(1).optional(),

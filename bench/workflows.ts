@@ -54,8 +54,14 @@ async function activate(tenantId: string): Promise<number> {
   const clickedAt = Date.now();
   const { body: started } = await call<{ runId: string }>(api, 'POST', `/api/l1/configs/${config.id}/activate`, { token });
   for (;;) {
-    const { body } = await call<{ runId: string; status: string; result?: { ok: boolean; reason?: string } }>(api, 'GET', '/api/l1/activation', { token });
-    if (body.runId === started.runId && body.status !== 'running') {
+    const { body } = await call<{ runId: string; status: string; step: string; result?: { ok: boolean; reason?: string } }>(api, 'GET', '/api/l1/activation', { token });
+    if (body.runId !== started.runId) {
+      await sleep(POLL_MS);
+      continue;
+    }
+    // "effective": every KMIP node confirmed it dropped the tenant's cached state (audit and notification follow).
+    if (body.status === 'running' && body.step === 'effective') return Date.now() - clickedAt;
+    if (body.status !== 'running') {
       if (!body.result?.ok) throw new Error(`activation failed for ${tenantId}: ${body.result?.reason ?? body.status}`);
       return Date.now() - clickedAt;
     }

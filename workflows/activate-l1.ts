@@ -89,24 +89,27 @@ export async function activateL1(input: ActivateL1Input): Promise<ActivateL1Resu
   await platform.setL1State({ tenantId, status: 'active', configId, currentL2Version: prepared.l2Version });
   step = 'invalidating KMIP caches';
   const { nodes } = await platform.invalidateKmipCaches({ tenantId });
-  await platform.recordAudit({
-    tenantId,
-    actor,
-    operation: 'l1.activate',
-    result: 'success',
-    l2Version: prepared.l2Version,
-    details: { configId, l2Created: prepared.created, l2Rewrapped: prepared.rewrapped, kmipNodes: nodes },
-  });
-  await platform.recordNotification({
-    tenantId,
-    kind: 'l1-activated',
-    title: 'L1 key is active',
-    message: `Your L1 customer master key is active. Tenant key version ${prepared.l2Version} is in use.`,
-    dedupeKey: `l1-activated:${workflowInfo().runId}`,
-  });
-
-  step = 'starting health checks';
-  await ensureHealthWorkflow(tenantId, input.healthIntervalMs);
+  // Every KMIP node now serves the tenant with this key: the activation is in effect. What
+  // follows is bookkeeping, independent steps run side by side.
+  step = 'effective';
+  await Promise.all([
+    platform.recordAudit({
+      tenantId,
+      actor,
+      operation: 'l1.activate',
+      result: 'success',
+      l2Version: prepared.l2Version,
+      details: { configId, l2Created: prepared.created, l2Rewrapped: prepared.rewrapped, kmipNodes: nodes },
+    }),
+    platform.recordNotification({
+      tenantId,
+      kind: 'l1-activated',
+      title: 'L1 key is active',
+      message: `Your L1 customer master key is active. Tenant key version ${prepared.l2Version} is in use.`,
+      dedupeKey: `l1-activated:${workflowInfo().runId}`,
+    }),
+    ensureHealthWorkflow(tenantId, input.healthIntervalMs),
+  ]);
   return finish({ ok: true, status: 'active', l2Version: prepared.l2Version, nodesInvalidated: nodes });
 }
 

@@ -23,7 +23,7 @@ import type {
 const STEPS = ['reachable', 'authenticated', 'key-exists', 'enabled', 'usage', 'round-trip'] as const;
 /** A fake connection test reports one step per this many ms, so the browser tests can watch it run. */
 const TEST_STEP_MS = 300;
-const ACTIVATION_STEPS = ['preparing', 'testing connection', 'wrapping tenant key', 'activating', 'invalidating KMIP caches', 'starting health checks'];
+const ACTIVATION_STEPS = ['preparing', 'testing connection', 'wrapping tenant key', 'activating', 'invalidating KMIP caches', 'effective'];
 
 export const FAKE_CA_PEM = `-----BEGIN CERTIFICATE-----
 MIIBlTCCATugAwIBAgIUQ2VydGlmaWNhdGVPcGVuS0NNUm9vdDAKBggqhkjOPQQD
