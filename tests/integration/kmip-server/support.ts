@@ -88,8 +88,10 @@ export function collect(s: tls.TLSSocket, count: number, timeoutMs = 5_000): Pro
       done = true;
       clearTimeout(timer);
       s.off('data', onData);
+      s.off('close', onClose);
       resolve({ messages, closed });
     };
+    const onClose = (): void => finish(true);
     const onData = (chunk: Buffer): void => {
       framer.push(chunk, (m) => {
         messages.push(Buffer.from(m));
@@ -98,7 +100,7 @@ export function collect(s: tls.TLSSocket, count: number, timeoutMs = 5_000): Pro
     };
     const timer = setTimeout(() => finish(s.destroyed), timeoutMs);
     s.on('data', onData);
-    s.once('close', () => finish(true));
+    s.once('close', onClose);
   });
 }
 
