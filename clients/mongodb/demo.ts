@@ -64,7 +64,7 @@ try {
   const { body: activations } = await call<{ items: AuditView[] }>(s.api.url, 'GET', '/api/audit?operation=l1.activate&limit=5', { token: tenant.token });
   const { body: l1Uses } = await call<{ items: AuditView[] }>(s.api.url, 'GET', '/api/audit?operation=l1.unwrap&limit=5', { token: tenant.token });
   console.log('\nAudit trail:');
-  for (const e of [...activations.items, ...l1Uses.items].reverse()) {
+  for (const e of [...activations.items, ...l1Uses.items].sort((a, b) => a.time.localeCompare(b.time))) {
     console.log(`  ${e.time}  ${e.operation.padEnd(14)} ${e.result.padEnd(8)} L1 ${s.localKms.demoKeyArn} → L2 v${e.l2Version ?? '?'} (by ${e.actor.id})`);
   }
   for (const e of [...keyEvents.items].reverse()) {
