@@ -80,6 +80,8 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/vite\.js build/);
     expect(services.api?.ports).toContain('8080:8080');
     expect(services.kmip?.ports).toContain('5696:5696');
+    // Unshipped audit events live in the KMIP server's journal: it sits on a volume.
+    expect(services.kmip?.volumes?.some((v) => v.endsWith(':/var/lib/openkcm'))).toBe(true);
   });
 
   it('gives every long-running service a healthcheck, and depends only on healthy services', () => {
