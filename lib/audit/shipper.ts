@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
@@ -32,6 +32,7 @@ export interface AuditShipperOptions {
   lingerMs?: number;
   /** After each stored batch: how far the chain is now stored. */
   onShipped?(chainId: string, seq: number): void;
+  /** A failed pass (`attempt` ≥ 1, retried) or a damaged journal file set aside (`attempt` 0). */
   onError?(error: unknown, attempt: number): void;
   clock?: () => Date;
 }
@@ -54,6 +55,11 @@ interface ChainState {
 }
 
 const READ_CHUNK = 1024 * 1024;
+
+/** A journal file that cannot be read as records (damaged on disk, or edited). */
+export class JournalCorruptError extends Error {
+  override readonly name = 'JournalCorruptError';
+}
 
 export class AuditShipper {
   readonly #db: Db;
@@ -117,22 +123,50 @@ export class AuditShipper {
       for (let i = 0; i < numbers.length; i++) {
         const segment = numbers[i]!;
         const file = path.join(this.#dir, segmentFileName(chainId, segment));
-        const result = stored < budget ? await this.#shipSegment(chainId, state, segment, file, budget - stored) : undefined;
+        let result: { stored: number } | undefined;
+        try {
+          result = stored < budget ? await this.#shipSegment(chainId, state, segment, file, budget - stored) : undefined;
+        } catch (error) {
+          if (!(error instanceof JournalCorruptError)) throw error;
+          // One damaged file must not stop the node's audit trail: set it aside for people to
+          // look at and go on. The store's chain now has a gap, which `audit verify` reports.
+          this.#report(error);
+          renameQuietly(file, `${file}.corrupt`);
+          state.offsets.delete(segment);
+          continue;
+        }
         stored += result?.stored ?? 0;
         const size = fileSize(file);
         const offset = state.offsets.get(segment) ?? 0;
-        backlog += Math.max(0, size - offset);
-        const finished = size >= 0 && offset >= size;
+        const last = i === numbers.length - 1;
+        const writerGone = last && !writerAlive(chainId);
+        if (writerGone && offset < size && result && result.stored === 0 && stored < budget) {
+          // A dead writer's unterminated last line: its write never completed, so no response
+          // waited on it. Nothing acknowledged is lost by dropping it.
+          this.#report(new JournalCorruptError(`${file}: dropped ${size - offset} bytes of an unfinished last line (writer gone)`));
+          state.offsets.set(segment, size);
+        }
+        const read = state.offsets.get(segment) ?? 0;
+        backlog += Math.max(0, size - read);
+        const finished = size >= 0 && read >= size;
         // A segment is done when read to its end and its writer has started a later one or is gone.
-        if (finished && (i < numbers.length - 1 || !writerAlive(chainId))) {
+        if (finished && (!last || writerGone || !writerAlive(chainId))) {
           removeQuietly(file);
           state.offsets.delete(segment);
-          if (i === numbers.length - 1) this.#chains.delete(chainId);
+          if (last) this.#chains.delete(chainId);
         }
       }
     }
     this.#stats.backlogBytes = backlog;
     return stored;
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#opts.onError?.(error, 0);
+    } catch {
+      // a logging hook must not stop shipping
+    }
   }
 
   async #loop(): Promise<void> {
@@ -253,7 +287,11 @@ function readRecords(file: string, offset: number, max: number): { records: Audi
         break;
       }
       while (nl >= 0 && nl < n && records.length < max) {
-        records.push(parseJournalLine(buf.toString('utf8', start, nl)));
+        try {
+          records.push(parseJournalLine(buf.toString('utf8', start, nl)));
+        } catch {
+          throw new JournalCorruptError(`${file}: unreadable record at byte ${offset + consumed + start}`);
+        }
         start = nl + 1;
         nl = buf.indexOf(10, start);
       }
@@ -270,6 +308,14 @@ function fileSize(file: string): number {
     return statSync(file).size;
   } catch {
     return -1;
+  }
+}
+
+function renameQuietly(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch {
+    // gone already
   }
 }
 

@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureAuditIndexes, verifyAuditChains } from '../../../lib/audit/index.js';
-import { AuditJournal } from '../../../lib/audit/journal.js';
+import { AuditChain } from '../../../lib/audit/chain.js';
+import { AuditJournal, journalLine, segmentFileName } from '../../../lib/audit/journal.js';
 import { AuditShipper } from '../../../lib/audit/shipper.js';
 import { auditChains, auditEvents } from '../../../lib/audit/store.js';
 import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
@@ -91,4 +93,37 @@ describe('AuditShipper', () => {
     expect((await verifyAuditChains(db)).ok).toBe(true);
     j.close();
   }, 40_000);
+
+  it("drops a dead writer's unfinished last line, and sets a damaged file aside without stopping the others", async () => {
+    const db = store.mongo.db('shipper_damage');
+    await ensureAuditIndexes(db);
+    const dir = journalDir();
+    // A writer that died (a pid that cannot exist) mid-write: three whole records and a torn fourth.
+    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
+    const dead = new AuditChain(`kmip:${host}:4194305:${Date.now()}:aaaaaa`);
+    const whole = [1, 2, 3].map((i) => journalLine(dead.next(event(i), () => new Date())));
+    const torn = journalLine(dead.next(event(4), () => new Date())).slice(0, 40);
+    writeFileSync(path.join(dir, segmentFileName(dead.chainId, 1)), whole.join('') + torn);
+    // Another dead writer whose file was damaged in the middle.
+    const damaged = new AuditChain(`kmip:${host}:4194306:${Date.now()}:bbbbbb`);
+    const lines = [1, 2, 3].map((i) => journalLine(damaged.next(event(i), () => new Date())));
+    const damagedFile = path.join(dir, segmentFileName(damaged.chainId, 1));
+    writeFileSync(damagedFile, lines[0]! + '{"not a record\n' + lines[2]!);
+    // And a healthy live one.
+    const live = new AuditJournal({ dir, role: 'kmip', backlogLimit: 100 });
+    await journal(live, 1, 5);
+
+    const reported: string[] = [];
+    const shipper = new AuditShipper({ db, dir, onError: (e) => reported.push((e as Error).message) });
+    for (let pass = 0; pass < 4; pass++) await shipper.shipOnce(1_000);
+
+    expect(await auditEvents(db).countDocuments({ chainId: dead.chainId })).toBe(3);
+    expect(await auditEvents(db).countDocuments({ chainId: live.chainId })).toBe(5);
+    expect(reported.some((m) => m.includes('unfinished last line'))).toBe(true);
+    expect(reported.some((m) => m.includes('unreadable record'))).toBe(true);
+    expect(existsSync(`${damagedFile}.corrupt`)).toBe(true);
+    // The dead writer's file is done and gone; the live writer's stays; the damaged one is set aside.
+    expect(readdirSync(dir).sort()).toEqual([`${path.basename(damagedFile)}.corrupt`, segmentFileName(live.chainId, 1)].sort());
+    live.close();
+  });
 });
