@@ -58,39 +58,23 @@ export function audited(name: string, inner: OpHandler, options: AuditedOptions)
       const k = toKmipError(e);
       if (!k) {
         services.log.error({ err: e, operation, tenantId: op.tenantId }, 'internal error');
-        record(op, operation, 'failure', started, 'internal error');
-        await appended(op);
+        await record(op, operation, 'failure', started, 'internal error');
         services.metrics.observe(name, 'error', (performance.now() - started) / 1000);
         throw e;
       }
       const result = auditResultOf(k, op.crossTenant === true);
-      record(op, operation, result, started, k.message);
-      await appended(op);
+      await record(op, operation, result, started, k.message);
       services.metrics.observe(name, result, (performance.now() - started) / 1000);
       throw k;
     }
     // Fail closed: a result that cannot be audited is not returned.
-    record(op, operation, 'success', started, undefined);
-    await appended(op);
+    await record(op, operation, 'success', started, undefined);
     services.metrics.observe(name, 'success', (performance.now() - started) / 1000);
     return out;
   };
 }
 
 const auditUnavailable = (): KmipError => new KmipError(ResultReason.GeneralFailure, 'audit log unavailable: operation refused');
-
-/** Waits until the event is in the journal; a journal the disk refused refuses the response too. */
-async function appended(op: Op): Promise<void> {
-  try {
-    await op.services.audit.appended();
-  } catch (e) {
-    if (e instanceof AuditUnavailableError) {
-      op.services.log.error({ err: e.message, tenantId: op.tenantId }, 'audit journal unavailable: refusing operation');
-      throw auditUnavailable();
-    }
-    throw e;
-  }
-}
 
 /** Client-supplied text (an identifier, a name in a message) made safe for the audit validator. */
 function auditText(value: string | undefined, max: number): string | undefined {
@@ -99,26 +83,33 @@ function auditText(value: string | undefined, max: number): string | undefined {
   return t.includes('-----BEGIN') ? t.replaceAll('-----BEGIN', '-----[begin]') : t;
 }
 
-/** Throws Permission-style General Failure when the audit log cannot take the event: never serve unaudited. */
-function record(op: Op, operation: string, result: 'success' | 'failure' | 'denied', started: number, reason: string | undefined): void {
+/**
+ * Records the operation's one audit event and waits until the journal holds it. Throws General
+ * Failure ("audit log unavailable") when the event cannot be kept: never serve unaudited.
+ */
+async function record(op: Op, operation: string, result: 'success' | 'failure' | 'denied', started: number, reason: string | undefined): Promise<void> {
   const s = op.session;
   try {
     s.services.audit.record({
-    time: op.now,
-    tenantId: op.tenantId,
-    actor: { kind: 'service', id: s.peer.actorId },
-    operation,
-    objectId: auditText(op.objectId, 256),
-    l2Version: op.l2Version,
-    result,
-    reason: auditText(reason, 1000),
-    crossTenant: op.crossTenant,
-    latencyMs: performance.now() - started,
-    clientAddress: s.clientAddress,
-    details: s.correlation ? { clientCorrelation: auditText(s.correlation.client, 256)!, serverCorrelation: s.correlation.server } : undefined,
+      time: op.now,
+      tenantId: op.tenantId,
+      actor: { kind: 'service', id: s.peer.actorId },
+      operation,
+      objectId: auditText(op.objectId, 256),
+      l2Version: op.l2Version,
+      result,
+      reason: auditText(reason, 1000),
+      crossTenant: op.crossTenant,
+      latencyMs: performance.now() - started,
+      clientAddress: s.clientAddress,
+      details: s.correlation ? { clientCorrelation: auditText(s.correlation.client, 256)!, serverCorrelation: s.correlation.server } : undefined,
     });
+    await s.services.audit.appended();
   } catch (e) {
-    if (e instanceof AuditUnavailableError) throw auditUnavailable();
+    if (e instanceof AuditUnavailableError) {
+      s.services.log.error({ err: e.message, tenantId: op.tenantId }, 'audit log unavailable: refusing operation');
+      throw auditUnavailable();
+    }
     throw e;
   }
 }

@@ -21,10 +21,12 @@ export function originOfChainId(chainId: string): ChainOrigin {
 export async function storeAuditBatch(db: Db, origin: ChainOrigin, batch: readonly AuditRecordDocument[], now: Date, createHead: boolean): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
-  if (createHead) try {
-    await auditChains(db).insertOne({ _id: last.chainId, ...origin, lastSeq: 0, lastHash: genesisHash(last.chainId), updatedAt: now });
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
+  if (createHead) {
+    try {
+      await auditChains(db).insertOne({ _id: last.chainId, ...origin, lastSeq: 0, lastHash: genesisHash(last.chainId), updatedAt: now });
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
   }
   try {
     await auditEvents(db).insertMany(batch as AuditRecordDocument[], { ordered: false });
