@@ -99,7 +99,7 @@ async function test(args: string[]): Promise<number> {
     const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, ...toolEnv(tools), OPENKCM_SUMMARY_FILE: summaryFile },
+      env: { ...toolEnv(tools), ...process.env, OPENKCM_SUMMARY_FILE: summaryFile },
     });
     // Ctrl-C reaches vitest through the terminal; let it tear the test stack down itself.
     process.on('SIGINT', () => undefined);
@@ -153,7 +153,7 @@ async function runScript(args: string[]): Promise<number> {
     const child = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', path.resolve(repoRoot, script), ...rest], {
       cwd: repoRoot,
       stdio: 'inherit',
-      env: { ...process.env, ...toolEnv(tools), OPENKCM_STACK_FILE: stackFile },
+      env: { ...toolEnv(tools), ...process.env, OPENKCM_STACK_FILE: stackFile },
     });
     process.on('SIGINT', () => undefined);
     child.on('exit', (c) => resolve(c ?? 1));

@@ -69,6 +69,7 @@ export async function ensureTools(cache: string): Promise<Tools> {
 /**
  * The environment through which tests and scripts find the binaries the installer built: they
  * start private servers of their own (a FerretDB per KMIP test file, a local-kms per benchmark).
+ * The caller's own environment wins over it.
  */
 export function toolEnv(tools: Tools): Record<string, string> {
   return {

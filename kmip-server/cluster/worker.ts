@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { AuditJournal } from '../../lib/audit/journal.js';
 import { loadConfig } from '../../lib/config/env.js';
@@ -16,7 +17,6 @@ import { TenantStateView } from '../../lib/tenants/state-view.js';
 import { auditJournalDir, loadKmipOptions } from '../config.js';
 import type { KmipServices } from '../handlers/context.js';
 import { SUPPORTED_VERSIONS, kmipHandlers } from '../handlers/index.js';
-import type { Logger } from 'pino';
 import { createLogger } from '../logger.js';
 import { KmipMetrics } from '../metrics.js';
 import { ObjectRepository } from '../objects/repository.js';
