@@ -56,6 +56,26 @@ describe.skipIf(skip)('audit', () => {
     expect(report.ok).toBe(true);
   });
 
+  it('records each use of the L1 key (an L2 unwrap on a cache miss) as its own event, naming the key', async () => {
+    // The first operation of tenant B in this server unwraps B's tenant key with its L1 key.
+    const c = clientFor(env.h, env.clientB);
+    try {
+      await c.create({ attributes: [ephemeral] });
+      await c.create({ attributes: [ephemeral] }); // served from the cache: no second unwrap
+    } finally {
+      await c.close();
+    }
+    await auditEvents({ tenantId: 'tenant-b', operation: 'kmip.Create' }, 2);
+    const uses = await auditEvents({ tenantId: 'tenant-b', operation: 'l1.unwrap' }, 1);
+    expect(uses).toHaveLength(1);
+    expect(uses[0]).toMatchObject({
+      actor: { kind: 'system', id: 'kmip-server' },
+      result: 'success',
+      l2Version: 1,
+      details: { l1ConfigId: env.b.configId, l1KeyId: env.b.keyArn },
+    });
+  });
+
   it('fails closed: with the store gone, operations are served only while the audit buffer has room, then refused; service resumes when it returns', async () => {
     const c = clientFor(env.h, env.clientA);
     try {
