@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ObjectId } from 'mongodb';
 import { AuditChain } from './chain.js';
 import { type AuditEvent, validateAuditEvent } from './event.js';
+import { callHook } from './hooks.js';
 import type { AuditRecordDocument } from './store.js';
 import { AuditUnavailableError, newChainId } from './writer.js';
 
@@ -120,7 +121,7 @@ export class AuditJournal {
     if (!this.accepting()) {
       this.#refused++;
       if (this.#closed) throw new AuditUnavailableError('audit journal is closed');
-      if (this.#writeError) throw new AuditUnavailableError(`audit journal cannot be written: ${this.#writeError.message}`);
+      if (this.#writeError) throw this.#unwritable(this.#writeError);
       throw new AuditUnavailableError('audit store unavailable and audit backlog full; refusing unaudited operation');
     }
     const doc = this.#chain.next(event, this.#clock);
@@ -135,7 +136,7 @@ export class AuditJournal {
 
   /** Resolves once every event recorded so far is in the journal file; rejects if the disk refused it. */
   appended(): Promise<void> {
-    if (this.#writeError) return Promise.reject(new AuditUnavailableError(`audit journal cannot be written: ${this.#writeError.message}`));
+    if (this.#writeError) return Promise.reject(this.#unwritable(this.#writeError));
     if (this.#queued.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
@@ -198,17 +199,18 @@ export class AuditJournal {
         this.#fd = this.#openSegment();
       }
     } catch (error) {
-      this.#writeError = error instanceof Error ? error : new Error(String(error));
-      try {
-        this.#onWriteError?.(error);
-      } catch {
-        // a logging hook must not hide the failure
-      }
-      const refused = new AuditUnavailableError(`audit journal cannot be written: ${this.#writeError.message}`);
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#writeError = failure;
+      callHook(() => this.#onWriteError?.(error));
+      const refused = this.#unwritable(failure);
       for (const w of waiters) w.reject(refused);
       return;
     }
     for (const w of waiters) w.resolve();
+  }
+
+  #unwritable(cause: Error): AuditUnavailableError {
+    return new AuditUnavailableError(`audit journal cannot be written: ${cause.message}`);
   }
 
   #datasync(): void {

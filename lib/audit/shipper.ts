@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync, readdirSync, renameSync, statSync, unlin
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
+import { callHook } from './hooks.js';
 import { parseJournalLine, parseSegmentFileName, segmentFileName } from './journal.js';
 import type { AuditRecordDocument } from './store.js';
 import { auditChains } from './store.js';
@@ -150,7 +151,7 @@ export class AuditShipper {
         backlog += Math.max(0, size - read);
         const finished = size >= 0 && read >= size;
         // A segment is done when read to its end and its writer has started a later one or is gone.
-        if (finished && (!last || writerGone || !writerAlive(chainId))) {
+        if (finished && (!last || writerGone)) {
           removeQuietly(file);
           state.offsets.delete(segment);
           if (last) this.#chains.delete(chainId);
@@ -162,11 +163,7 @@ export class AuditShipper {
   }
 
   #report(error: unknown): void {
-    try {
-      this.#opts.onError?.(error, 0);
-    } catch {
-      // a logging hook must not stop shipping
-    }
+    callHook(() => this.#opts.onError?.(error, 0));
   }
 
   async #loop(): Promise<void> {
@@ -182,11 +179,7 @@ export class AuditShipper {
         attempt++;
         this.#stats.failedAttempts++;
         this.#stats.storeHealthy = false;
-        try {
-          this.#opts.onError?.(error, attempt);
-        } catch {
-          // a logging hook must not stop shipping
-        }
+        callHook(() => this.#opts.onError?.(error, attempt));
       }
       // Rate limit: a batch of n records takes at least n / maxPerSecond seconds.
       const floor = (stored / this.#maxPerSecond) * 1000;
@@ -252,11 +245,8 @@ export class AuditShipper {
         stored += fresh.length;
         this.#stats.shipped += fresh.length;
         this.#stats.batches++;
-        try {
-          this.#opts.onShipped?.(chainId, state.storedSeq);
-        } catch {
-          // a notification hook must not stop shipping
-        }
+        const seq = state.storedSeq;
+        callHook(() => this.#opts.onShipped?.(chainId, seq));
       }
       state.offsets.set(segment, offset + consumed);
     }

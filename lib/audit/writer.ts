@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from 'mongodb';
 import { AuditChain } from './chain.js';
+import { callHook } from './hooks.js';
 import { type AuditEvent, validateAuditEvent } from './event.js';
 import type { AuditRecordDocument } from './store.js';
 import { storeAuditBatch } from './store-batch.js';
@@ -121,7 +122,7 @@ export class AuditWriter {
     validateAuditEvent(event); // a malformed event is the caller's bug, not an outage
     if (this.#buffer.length >= this.#bufferLimit) {
       this.#stats.refused++;
-      this.#emit(() => this.#hooks.onRefused?.({ depth: this.#buffer.length }));
+      callHook(() => this.#hooks.onRefused?.({ depth: this.#buffer.length }));
       throw new AuditUnavailableError('audit store unavailable and audit buffer full; refusing unaudited operation');
     }
     const doc = this.#chain.next(event, this.#clock);
@@ -202,7 +203,7 @@ export class AuditWriter {
         this.#stats.failedAttempts++;
         this.#stats.storeHealthy = false;
         const retryInMs = Math.min(this.#retryMaxMs, this.#retryInitialMs * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
-        this.#emit(() => this.#hooks.onFlushError?.({ error, attempt, depth: this.#buffer.length, retryInMs }));
+        callHook(() => this.#hooks.onFlushError?.({ error, attempt, depth: this.#buffer.length, retryInMs }));
         if (this.#closed && this.#waiters.length === 0) return;
         await this.#sleep(retryInMs);
         if (this.#closed && this.#waiters.length === 0) return;
@@ -216,7 +217,7 @@ export class AuditWriter {
       this.#stats.batches++;
       this.#stats.lastFlushLatencyMs = latencyMs;
       this.#stats.storeHealthy = true;
-      this.#emit(() => this.#hooks.onFlush?.({ records: batch.length, latencyMs, depth: this.#buffer.length }));
+      callHook(() => this.#hooks.onFlush?.({ records: batch.length, latencyMs, depth: this.#buffer.length }));
       this.#releaseWaiters();
     }
   }
@@ -237,15 +238,6 @@ export class AuditWriter {
       const timer = setTimeout(wake, ms);
       this.#backoff = { timer, wake };
     });
-  }
-
-  /** Metrics hooks must never break the writer. */
-  #emit(call: () => void): void {
-    try {
-      call();
-    } catch {
-      // ignored on purpose
-    }
   }
 
   #releaseWaiters(): void {
