@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import graphene from 'graphene-pk11';
+import pkcs11 from 'pkcs11js';
 import type { Module, Session, Slot } from 'graphene-pk11';
 import { ckrName, mapPkcs11Error } from './errors.js';
 import { KeystoreError } from '../types.js';
@@ -46,7 +47,10 @@ export function acquireModule(modulePath: string): Module {
   let module: Module;
   try {
     module = graphene.Module.load(modulePath);
-    module.initialize();
+    // Async wrap/unwrap run on libuv's thread pool, concurrently with calls from the main thread.
+    // With NULL init args a library may assume one thread (SoftHSM then disables its mutexes and
+    // corrupts its heap under load), so ask for the OS's locking explicitly.
+    module.initialize({ flags: pkcs11.CKF_OS_LOCKING_OK });
   } catch (error) {
     // C_Initialize failures (bad config file, missing token dir) are configuration problems of this host.
     throw new KeystoreError('invalid-config', `cannot load PKCS#11 library ${modulePath} (${ckrName(error) ?? 'load failed'})`, 'reachable', { cause: error });

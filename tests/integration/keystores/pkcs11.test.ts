@@ -179,6 +179,23 @@ describe('PKCS#11 connector on SoftHSM2', () => {
     back.forEach((b, i) => expect(b.equals(payloads[i]!)).toBe(true));
   });
 
+  it('stays sound under parallel load from libuv threads and the main thread (the library is initialised for OS locking)', async (ctx) => {
+    if (skipReason) ctx.skip(skipReason);
+    // SoftHSM initialised with NULL args runs without mutexes; this load then corrupted its heap
+    // and killed the process within a few hundred calls.
+    const gcm = connector(label('l1'), { sessionPoolSize: 8 });
+    const kwp = connector(label('l1'), { sessionPoolSize: 8, mechanism: 'aes-key-wrap-pad' });
+    const roundTrips = (c: L1Connector) =>
+      Array.from({ length: 200 }, async () => {
+        const l2 = randomBytes(32);
+        const [back] = await Promise.all([c.wrap(l2, tenantA).then((w) => c.unwrap(w, tenantA)), c.describe()]);
+        return back.equals(l2);
+      });
+    const results = await Promise.all([...roundTrips(gcm), ...roundTrips(kwp)]);
+    expect(results.filter((ok) => !ok)).toEqual([]);
+    expect(results).toHaveLength(400);
+  });
+
   it('rejects bad settings with field names only', async (ctx) => {
     if (skipReason) ctx.skip(skipReason);
     expect(() => createConnector({ kind: 'pkcs11', modulePath: 'relative.so', keyLabel: 'x' }, { pin: token.pin })).toThrow(/modulePath.*absolute[\s\S]*tokenLabel/);
