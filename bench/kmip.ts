@@ -303,7 +303,7 @@ function report(): void {
   lines.push(
     `Audit: every operation above was journaled before its response; the ${drained.events} events were stored in FerretDB by the shipper after each case, ` +
       `taking ${drained.seconds.toFixed(1)} s in all (${(drained.events / Math.max(drained.seconds, 0.001)).toFixed(0)} events/s, rate limit OPENKCM_KMIP_AUDIT_SHIP_RATE). ` +
-      `Sustained load above the shipping rate grows the journal backlog until OPENKCM_KMIP_AUDIT_BUFFER, then operations are refused.`,
+      `Sustained load above the shipping rate grows the journal backlog up to its pressure mark (half of OPENKCM_KMIP_AUDIT_BUFFER), then requests wait for the shipper: sustained throughput is the store's.`,
   );
   lines.push('');
   lines.push(

@@ -23,6 +23,8 @@ const schema = z.object({
   OPENKCM_KMIP_SERVER_NAMES: z.string().default(''),
   OPENKCM_KMIP_SCHEDULING: z.enum(['none', 'rr']).default('none'),
   OPENKCM_KMIP_AUDIT_BUFFER: int(1, 100_000_000).default(1_000_000),
+  OPENKCM_KMIP_AUDIT_PRESSURE: int(1, 100_000_000).optional(),
+  OPENKCM_KMIP_AUDIT_PRESSURE_WAIT_MS: int(1, 60_000).default(1_000),
   OPENKCM_KMIP_AUDIT_BATCH: int(1, 10_000).default(500),
   OPENKCM_KMIP_AUDIT_SHIP_RATE: int(1, 10_000_000).default(5_000),
   OPENKCM_KMIP_AUDIT_JOURNAL_DIR: z.string().min(1).optional(),
@@ -46,6 +48,10 @@ export interface KmipServerOptions {
   scheduling: 'none' | 'rr';
   /** Audit events a worker may have journaled but not yet stored; beyond that, operations are refused. */
   auditBuffer: number;
+  /** Backlog above which requests wait for the shipper (back-pressure); default half of auditBuffer. */
+  auditPressureMark: number;
+  /** Longest one request waits for the shipper before it is served (or refused if the buffer is full). */
+  auditPressureWaitMs: number;
   /** Audit events per store insert (the primary's shipper, off the request path). */
   auditBatch: number;
   /** Audit events per second the shipper stores at most, so bursts do not starve the request path. */
@@ -75,6 +81,8 @@ export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServe
     serverIpAddresses: names.filter(isIp),
     scheduling: e.OPENKCM_KMIP_SCHEDULING,
     auditBuffer: e.OPENKCM_KMIP_AUDIT_BUFFER,
+    auditPressureMark: Math.min(e.OPENKCM_KMIP_AUDIT_PRESSURE ?? Math.ceil(e.OPENKCM_KMIP_AUDIT_BUFFER / 2), e.OPENKCM_KMIP_AUDIT_BUFFER),
+    auditPressureWaitMs: e.OPENKCM_KMIP_AUDIT_PRESSURE_WAIT_MS,
     auditBatch: e.OPENKCM_KMIP_AUDIT_BATCH,
     auditShipRate: e.OPENKCM_KMIP_AUDIT_SHIP_RATE,
     auditJournalDir: e.OPENKCM_KMIP_AUDIT_JOURNAL_DIR,

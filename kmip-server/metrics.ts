@@ -19,7 +19,7 @@ export class KmipMetrics {
   readonly handshakeFailures: client.Counter;
   readonly malformed: client.Counter<'problem'>;
 
-  constructor(cacheStats: () => L2CacheStats, auditDepth: () => number, registry: client.Registry = client.register) {
+  constructor(cacheStats: () => L2CacheStats, auditStats: () => { depth: number; throttled: number; refused: number }, registry: client.Registry = client.register) {
     this.registry = registry;
     const registers = [registry];
     this.ops = new client.Counter({
@@ -96,7 +96,23 @@ export class KmipMetrics {
       help: 'Audit events waiting to be stored',
       registers,
       collect() {
-        this.set(auditDepth());
+        this.set(auditStats().depth);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_audit_throttled_total',
+      help: 'Requests held back because the audit backlog was above its pressure mark',
+      registers,
+      collect() {
+        this.set(auditStats().throttled);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_audit_refused_total',
+      help: 'Operations refused because the audit backlog was full or the journal unwritable',
+      registers,
+      collect() {
+        this.set(auditStats().refused);
       },
     });
   }

@@ -103,9 +103,11 @@ export async function runWorker(): Promise<void> {
     dir: auditJournalDir(opts, config.dataDir),
     role: 'kmip',
     backlogLimit: opts.auditBuffer,
+    pressureMark: opts.auditPressureMark,
+    pressureWaitMs: opts.auditPressureWaitMs,
     onWriteError: (error) => log.error({ err: (error as Error).message }, 'audit journal write failed: refusing operations'),
   });
-  const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats().depth);
+  const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats());
 
   const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener.closeSerials(serials));
 
@@ -124,6 +126,7 @@ export async function runWorker(): Promise<void> {
       dispatch: { handlers: kmipHandlers(), supportedVersions: SUPPORTED_VERSIONS },
       maxMessageBytes: opts.maxMessageBytes,
       isRevoked: (serial) => revoked.has(serial),
+      admission: () => audit.admission(),
     },
     services,
     // Connections are spread over the workers, so each enforces its share of the limit.

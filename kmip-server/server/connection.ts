@@ -21,6 +21,8 @@ export interface ConnectionDeps {
   readonly maxMessageBytes: number;
   /** Checked before every request, so a certificate revoked mid-connection stops at once. */
   isRevoked(serial: string): boolean;
+  /** Back-pressure: a promise to wait on before serving, when the audit log needs to catch up. */
+  admission?(): Promise<void> | undefined;
   readonly log: Logger;
   readonly metrics: KmipMetrics;
 }
@@ -104,6 +106,9 @@ export class KmipConnection {
           await this.refuseStream(q.fatal);
           return;
         }
+        // Back-pressure from the audit log: waiting here also stops reading (MAX_QUEUED), down to TCP.
+        const wait = this.deps.admission?.();
+        if (wait) await wait;
         await this.serve(q.wire);
       }
     } catch (e) {

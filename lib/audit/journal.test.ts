@@ -56,6 +56,41 @@ describe('AuditJournal', () => {
     j.close();
   });
 
+  it('holds requests above the pressure mark until the shipper makes room, and lets them go after the longest wait', async () => {
+    const j = new AuditJournal({ dir: tempDir(), role: 'kmip', backlogLimit: 10, pressureMark: 4, pressureWaitMs: 60_000 });
+    for (let i = 1; i <= 3; i++) j.record(event(i));
+    expect(j.admission()).toBeUndefined(); // below the mark: no promise on the hot path
+    j.record(event(4));
+    let admitted = 0;
+    const waits = [j.admission(), j.admission()].map((w) => w!.then(() => admitted++));
+    await new Promise((r) => setImmediate(r));
+    expect(admitted).toBe(0);
+    j.shipped(1); // depth 3: below the mark again
+    await Promise.all(waits);
+    expect(admitted).toBe(2);
+    expect(j.stats()).toMatchObject({ throttled: 2, refused: 0 });
+
+    const impatient = new AuditJournal({ dir: tempDir(), role: 'kmip', backlogLimit: 10, pressureMark: 1, pressureWaitMs: 20 });
+    impatient.record(event(1));
+    const started = performance.now();
+    await impatient.admission(); // nobody ships: released by the timeout, record() then decides
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15);
+    expect(impatient.record(event(2)).seq).toBe(2);
+    await Promise.all([j.appended(), impatient.appended()]);
+    j.close();
+    impatient.close();
+  });
+
+  it('releases waiting requests when it closes (they are then refused by record())', async () => {
+    const j = new AuditJournal({ dir: tempDir(), role: 'kmip', backlogLimit: 10, pressureMark: 1, pressureWaitMs: 60_000 });
+    j.record(event(1));
+    const waiting = j.admission();
+    await j.appended();
+    j.close();
+    await waiting;
+    expect(() => j.record(event(2))).toThrow(AuditUnavailableError);
+  });
+
   it('rejects a malformed event without consuming a sequence number', async () => {
     const j = new AuditJournal({ dir: tempDir(), role: 'kmip', backlogLimit: 10 });
     expect(() => j.record({ ...event(1), operation: '' })).toThrow(AuditEventError);

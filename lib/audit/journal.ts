@@ -21,6 +21,11 @@ import { AuditUnavailableError, newChainId } from './writer.js';
  * Fail closed, as the store writer: when more than `backlogLimit` events are not yet in the
  * store (it has been away too long) or the disk refuses a write, `accepting()` is false and
  * `record()` throws AuditUnavailableError — the operation is refused, never served unaudited.
+ *
+ * Before that, back-pressure: above `pressureMark` events in the backlog, `admission()` holds
+ * each request until the shipper has made room again (or `pressureWaitMs` has passed), so a
+ * load the store cannot keep up with slows down to what it can store instead of filling the
+ * buffer and then being refused outright.
  */
 export interface AuditJournalOptions {
   /** Directory of this node's journal (shared by its processes; each writes its own files). */
@@ -29,6 +34,10 @@ export interface AuditJournalOptions {
   role: string;
   /** Events journaled but not yet in the store before operations are refused. */
   backlogLimit: number;
+  /** Backlog above which requests wait for the shipper (`admission()`); default half of backlogLimit. */
+  pressureMark?: number;
+  /** Longest a request waits for room; default 1000 ms. */
+  pressureWaitMs?: number;
   /** A new segment file after this many bytes; default 64 MiB. */
   segmentBytes?: number;
   /** fdatasync at most this often while there are new lines; default 100 ms. */
@@ -45,6 +54,8 @@ export interface AuditJournalStats {
   recorded: number;
   shippedSeq: number;
   refused: number;
+  /** Requests that waited for the shipper to make room. */
+  throttled: number;
   segment: number;
   writeFailed: boolean;
 }
@@ -73,6 +84,8 @@ export class AuditJournal {
   readonly chainId: string;
   readonly #dir: string;
   readonly #backlogLimit: number;
+  readonly #pressureMark: number;
+  readonly #pressureWaitMs: number;
   readonly #segmentBytes: number;
   readonly #clock: () => Date;
   readonly #onWriteError: ((error: unknown) => void) | undefined;
@@ -92,11 +105,15 @@ export class AuditJournal {
   #shippedSeq = 0;
   #recorded = 0;
   #refused = 0;
+  #throttled = 0;
+  #relief: Array<() => void> = [];
 
   constructor(options: AuditJournalOptions) {
     if (options.backlogLimit < 1) throw new RangeError('backlogLimit must be positive');
     this.#dir = options.dir;
     this.#backlogLimit = options.backlogLimit;
+    this.#pressureMark = Math.max(1, Math.min(options.pressureMark ?? Math.ceil(options.backlogLimit / 2), options.backlogLimit));
+    this.#pressureWaitMs = options.pressureWaitMs ?? 1000;
     this.#segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
     this.#clock = options.clock ?? (() => new Date());
     this.#onWriteError = options.onWriteError;
@@ -109,7 +126,7 @@ export class AuditJournal {
   }
 
   accepting(): boolean {
-    return !this.#closed && !this.#writeError && this.#chain.lastSeq - this.#shippedSeq < this.#backlogLimit;
+    return !this.#closed && !this.#writeError && this.#depth() < this.#backlogLimit;
   }
 
   /**
@@ -141,18 +158,49 @@ export class AuditJournal {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
+  /**
+   * Undefined (go ahead) while the backlog is below the pressure mark; otherwise a promise that
+   * resolves when the shipper has brought it below, or after `pressureWaitMs` — then `record()`
+   * decides, refusing if the buffer is full. A hot-path check without a promise when all is well.
+   */
+  admission(): Promise<void> | undefined {
+    if (this.#depth() < this.#pressureMark || this.#closed || this.#writeError) return undefined;
+    this.#throttled++;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#relief = this.#relief.filter((r) => r !== done);
+        resolve();
+      }, this.#pressureWaitMs);
+      this.#relief.push(done);
+    });
+  }
+
   /** The shipper stored this chain up to `seq`. */
   shipped(seq: number): void {
     if (seq > this.#shippedSeq) this.#shippedSeq = seq;
+    if (this.#relief.length > 0 && this.#depth() < this.#pressureMark) {
+      const waiting = this.#relief;
+      this.#relief = [];
+      for (const resume of waiting) resume();
+    }
+  }
+
+  #depth(): number {
+    return this.#chain.lastSeq - this.#shippedSeq;
   }
 
   stats(): AuditJournalStats {
     return {
       chainId: this.chainId,
-      depth: this.#chain.lastSeq - this.#shippedSeq,
+      depth: this.#depth(),
       recorded: this.#recorded,
       shippedSeq: this.#shippedSeq,
       refused: this.#refused,
+      throttled: this.#throttled,
       segment: this.#segment,
       writeFailed: this.#writeError !== undefined,
     };
@@ -163,6 +211,7 @@ export class AuditJournal {
     if (this.#closed) return { unwritten: 0 };
     this.#closed = true;
     clearInterval(this.#sync);
+    for (const resume of this.#relief.splice(0)) resume();
     this.#write();
     const unwritten = this.#queued.length;
     try {

@@ -14,7 +14,8 @@ const ephemeral = { name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag
 
 beforeAll(async () => {
   if (skip) return;
-  env = await startEnv({ workers: 1, env: { OPENKCM_KMIP_AUDIT_BUFFER: String(BUFFER) } });
+  // A short back-pressure wait: this test is about refusing once the buffer is full.
+  env = await startEnv({ workers: 1, env: { OPENKCM_KMIP_AUDIT_BUFFER: String(BUFFER), OPENKCM_KMIP_AUDIT_PRESSURE_WAIT_MS: '50' } });
 });
 afterAll(async () => {
   await env?.h.stop();
