@@ -10,9 +10,13 @@ import { activate, destroy, revoke } from './lifecycle.js';
 import { locate } from './locate.js';
 import { register } from './register.js';
 import { reKey } from './rekey.js';
+import { hash, rngRetrieve, rngSeed } from './rng-hash.js';
 import { discoverVersions, query } from './server-info.js';
 
-/** Operation → handler. Every handler is audited; all but the two that describe the server are gated on the tenant's L1 state. */
+/**
+ * Operation → handler. Every handler is audited; those that touch tenant keys or objects are
+ * gated on the tenant's L1 state (not the ones that describe the server, or RNG and Hash).
+ */
 const TABLE: ReadonlyArray<readonly [number, string, OpHandler, boolean]> = [
   [Operation.DiscoverVersions, 'DiscoverVersions', discoverVersions, false],
   [Operation.Query, 'Query', query, false],
@@ -31,6 +35,9 @@ const TABLE: ReadonlyArray<readonly [number, string, OpHandler, boolean]> = [
   [Operation.Locate, 'Locate', locate, true],
   [Operation.Encrypt, 'Encrypt', encrypt, true],
   [Operation.Decrypt, 'Decrypt', decrypt, true],
+  [Operation.RNGRetrieve, 'RNGRetrieve', rngRetrieve, false],
+  [Operation.RNGSeed, 'RNGSeed', rngSeed, false],
+  [Operation.Hash, 'Hash', hash, false],
 ];
 
 export function kmipHandlers(): Map<number, Handler<Session>> {

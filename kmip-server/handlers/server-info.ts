@@ -45,6 +45,8 @@ export const SUPPORTED_OPERATIONS: readonly number[] = [
   Operation.Destroy,
   Operation.Encrypt,
   Operation.Decrypt,
+  Operation.RNGRetrieve,
+  Operation.Hash,
 ];
 
 const OBJECT_TYPES = [ObjectType.SymmetricKey, ObjectType.SecretData, ObjectType.OpaqueObject];
@@ -58,6 +60,7 @@ const PROFILES = [
   ProfileName.OpaqueManagedObjectStoreServerKMIPV1_4,
   ProfileName.StorageArrayWithSelfEncryptingDriveServerKMIPV1_4,
   ProfileName.TapeLibraryServerKMIPV1_4,
+  ProfileName.RNGCryptographicServerKMIPV1_4,
 ];
 
 export const VENDOR_IDENTIFICATION = 'OpenKCM';

@@ -31,4 +31,10 @@ describe.skipIf(skip)('OASIS KMIP 1.4 conformance (required families)', () => {
     expect(results.length).toBe(45);
     expect(results.filter((r) => !r.passed).map((r) => r.file), report).toEqual([]);
   }, 180_000);
+
+  it('passes the RNG and Hash cases: RNG Retrieve, RNG Seed refused (Permission Denied), Hash', async () => {
+    const results = await runConformance({ host: '127.0.0.1', port: h.server.port, ca: client.caPem, cert: client.certPem, key: client.keyPem, filters: ['CS-RNG-M', 'CS-RNG-O-4', 'CS-AC-M-7'] });
+    expect(results.map((r) => r.file).sort()).toEqual(['CS-AC-M-7-14.xml', 'CS-RNG-M-1-14.xml', 'CS-RNG-O-4-14.xml']);
+    expect(results.filter((r) => !r.passed).map((r) => r.file), formatReport(results, true)).toEqual([]);
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { encodeTtlv } from '../../../kmip-server/codec/encoder.js';
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
+  HashingAlgorithm,
   ObjectType,
   Operation,
   PaddingMethod,
@@ -122,6 +123,11 @@ function goldenCases(): Array<[string, Buffer]> {
     ['Destroy while Active (failure)', request(Operation.Destroy, [uid('active')])],
     ['Get missing (failure, 1.2)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V12)],
     ['Get missing (failure, 2.0)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V20)],
+    ['RNGRetrieve 32 bytes', request(Operation.RNGRetrieve, [int(Tag.DataLength, 32)])],
+    ['RNGRetrieve too many bytes (failure)', request(Operation.RNGRetrieve, [int(Tag.DataLength, 1_000_000)])],
+    ['RNGSeed (refused)', request(Operation.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 6))])],
+    ['Hash SHA-256', request(Operation.Hash, [struct(Tag.CryptographicParameters, [enumeration(Tag.HashingAlgorithm, HashingAlgorithm.SHA_256)]), bytes(Tag.Data, Buffer.alloc(16, 7))])],
+    ['Hash MD5 (failure)', request(Operation.Hash, [struct(Tag.CryptographicParameters, [enumeration(Tag.HashingAlgorithm, HashingAlgorithm.MD5)]), bytes(Tag.Data, Buffer.alloc(16, 7))])],
     ['unsupported operation (failure)', request(Operation.Certify, [])],
     ['unsupported version 3.0 (failure)', request(Operation.Get, [uid('key')], { major: 3, minor: 0 })],
   ];
