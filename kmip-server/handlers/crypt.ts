@@ -1,16 +1,15 @@
-import { BlockCipherMode, CryptographicAlgorithm, CryptographicUsageMask, Operation, PaddingMethod, ResultReason, State, UsageLimitsUnit } from '../codec/enums.js';
+import { BlockCipherMode, CryptographicAlgorithm, Operation, PaddingMethod, ResultReason } from '../codec/enums.js';
 import { Tag } from '../codec/tags.js';
 import type { TtlvItem } from '../codec/types.js';
 import { ItemType, bytes, text } from '../codec/types.js';
-import { V2_0 } from '../codec/version.js';
 import type { CipherParams, CipherStream } from '../crypto/cipher.js';
 import { DEFAULT_PARAMS, beginDecrypt, beginEncrypt } from '../crypto/cipher.js';
-import { dateAttr, enumAttr, intAttr } from '../objects/document.js';
-import { effectiveState, stateName } from '../objects/lifecycle.js';
+import { enumAttr } from '../objects/document.js';
 import { KmipError } from '../protocol/errors.js';
 import { Fields } from '../protocol/payload.js';
-import type { Op, OpHandler } from './context.js';
+import type { OpHandler } from './context.js';
 import type { Target } from './targets.js';
+import { KEY_USE, checkUse, consumeUsage } from './key-use.js';
 import { materialOf, resolveTarget } from './targets.js';
 
 /** Cryptographic Parameters from a request, or from the key's attribute; undefined when neither has any. */
@@ -41,46 +40,6 @@ function resolveParams(p: Fields, t: Target): CipherParams {
   return DEFAULT_PARAMS;
 }
 
-const denied = (msg: string): KmipError => new KmipError(ResultReason.PermissionDenied, msg);
-
-/**
- * May this key encrypt (protect) or decrypt (process) now? Usage mask, lifecycle state, and
- * the Protect Stop / Process Start dates (KMIP 1.4 §3.25, §3.26).
- */
-function checkUse(op: Op, t: Target, encrypting: boolean): void {
-  if (t.kind === 'ephemeral') return;
-  const bag = t.object.attributes;
-  const mask = intAttr(bag, 'Cryptographic Usage Mask') ?? 0;
-  const bit = encrypting ? CryptographicUsageMask.Encrypt : CryptographicUsageMask.Decrypt;
-  if ((mask & bit) === 0) {
-    throw new KmipError(op.version >= V2_0 ? ResultReason.IncompatibleCryptographicUsageMask : ResultReason.PermissionDenied, `the key's usage mask does not allow ${encrypting ? 'Encrypt' : 'Decrypt'}`);
-  }
-  const state = effectiveState(bag, op.now);
-  const allowed = encrypting ? state === State.Active : state === State.Active || state === State.Deactivated;
-  if (!allowed) throw denied(`a ${stateName(state)} key cannot ${encrypting ? 'encrypt' : 'decrypt'}`);
-  const t0 = op.now.getTime();
-  if (encrypting) {
-    const stop = dateAttr(bag, 'Protect Stop Date');
-    if (stop && stop.getTime() <= t0) throw denied('the key is past its Protect Stop Date');
-  } else {
-    const start = dateAttr(bag, 'Process Start Date');
-    if (start && start.getTime() > t0) throw denied('the key is before its Process Start Date');
-  }
-}
-
-/** Counts the request against Usage Limits, atomically in the store (shared by every node). */
-async function consumeUsage(op: Op, t: Target, dataBytes: number): Promise<void> {
-  if (t.kind === 'ephemeral') return;
-  const limits = t.object.attributes.first('Usage Limits');
-  if (!limits || limits.type !== ItemType.Structure) return;
-  const f = new Fields(limits, 'Usage Limits');
-  const total = Number(f.longOpt(Tag.UsageLimitsTotal) ?? 0n);
-  const amount = f.enumOpt(Tag.UsageLimitsUnit) === UsageLimitsUnit.Object ? 1 : dataBytes;
-  if (!(await op.services.objects.consumeUsage(op.tenantId, t.object.uid, amount, total))) {
-    throw new KmipError(op.version >= V2_0 ? ResultReason.UsageLimitExceeded : ResultReason.PermissionDenied, 'the key has reached its usage limit');
-  }
-}
-
 function algorithmOf(t: Target): number {
   return t.kind === 'ephemeral' ? CryptographicAlgorithm.AES : (enumAttr(t.object.attributes, 'Cryptographic Algorithm') ?? 0);
 }
@@ -100,7 +59,7 @@ function cipherHandler(operation: number): OpHandler {
     const init = p.boolOpt(Tag.InitIndicator) === true;
     const final = p.boolOpt(Tag.FinalIndicator) === true;
     const t = await resolveTarget(op, uid);
-    checkUse(op, t, encrypting);
+    checkUse(op, t, encrypting ? KEY_USE.encrypt : KEY_USE.decrypt);
     const out: TtlvItem[] = [text(Tag.UniqueIdentifier, uid)];
     if (data.length > 0 || !correlation) await consumeUsage(op, t, data.length);
 

@@ -8,6 +8,7 @@ import { decrypt, encrypt } from './crypt.js';
 import { get } from './get.js';
 import { activate, destroy, revoke } from './lifecycle.js';
 import { locate } from './locate.js';
+import { mac, macVerify } from './mac.js';
 import { register } from './register.js';
 import { reKey } from './rekey.js';
 import { hash, rngRetrieve, rngSeed } from './rng-hash.js';
@@ -35,6 +36,8 @@ const TABLE: ReadonlyArray<readonly [number, string, OpHandler, boolean]> = [
   [Operation.Locate, 'Locate', locate, true],
   [Operation.Encrypt, 'Encrypt', encrypt, true],
   [Operation.Decrypt, 'Decrypt', decrypt, true],
+  [Operation.MAC, 'MAC', mac, true],
+  [Operation.MACVerify, 'MACVerify', macVerify, true],
   [Operation.RNGRetrieve, 'RNGRetrieve', rngRetrieve, false],
   [Operation.RNGSeed, 'RNGSeed', rngSeed, false],
   [Operation.Hash, 'Hash', hash, false],

@@ -45,6 +45,8 @@ export const SUPPORTED_OPERATIONS: readonly number[] = [
   Operation.Destroy,
   Operation.Encrypt,
   Operation.Decrypt,
+  Operation.MAC,
+  Operation.MACVerify,
   Operation.RNGRetrieve,
   Operation.Hash,
 ];

@@ -37,6 +37,8 @@ const IMPLICIT_NAMES = new Map<number, readonly [string, boolean]>([
   [Tag.AuthenticatedEncryptionTag, ['$AUTHENTICATED_ENCRYPTION_TAG', false]],
   [Tag.KeyMaterial, ['$KEY_MATERIAL', true]],
 ]);
+/** Values a file spells out literally and then names by placeholder in a later request (CS-AC-M-6-14: MAC, then MACVerify of $MAC_DATA). */
+const LITERAL_NAMES = new Map<number, string>([[Tag.MACData, '$MAC_DATA']]);
 /** DateTimes the spec files pin to $NOW are compared within this window (seconds). */
 const NOW_TOLERANCE = 24n * 3600n;
 
@@ -95,7 +97,11 @@ function compareItem(exp: XmlItem, act: TtlvItem, path: string, b: Bindings, c: 
   if (TYPE_ONLY.has(exp.tag)) return;
   const e = formatPrimitive(exp);
   const a = formatPrimitive(act as typeof exp);
-  if (e === a) return;
+  if (e === a) {
+    const literal = LITERAL_NAMES.get(exp.tag);
+    if (literal && act.type !== ItemType.Structure) b.bindImplicit(literal, false, act);
+    return;
+  }
   if (exp.type === ItemType.ByteString && act.type === ItemType.ByteString && SERVER_CHOSEN_BYTES.has(exp.tag)) {
     if (exp.value.length === act.value.length) {
       c.soft++;

@@ -9,6 +9,7 @@ import { encodeTtlv } from '../../../kmip-server/codec/encoder.js';
 import {
   BlockCipherMode,
   CryptographicAlgorithm,
+  CryptographicUsageMask,
   HashingAlgorithm,
   ObjectType,
   Operation,
@@ -48,6 +49,12 @@ beforeAll(async () => {
   ids.secret = await client.register({ objectType: ObjectType.SecretData, object: clientOps.secretDataObject(Buffer.alloc(96, 1), SecretDataType.Seed) });
   ids.ephemeral = (await client.create({ attributes: [{ name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) }] })).uniqueIdentifier;
   ids.doomed = (await client.create({ name: 'golden-doomed' })).uniqueIdentifier;
+  ids.hmac = await client.register({
+    objectType: ObjectType.SymmetricKey,
+    object: clientOps.symmetricKeyObject(Buffer.alloc(32, 9), CryptographicAlgorithm.HMAC_SHA256),
+    attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.MACGenerate | CryptographicUsageMask.MACVerify)],
+  });
+  await client.activate(ids.hmac);
 });
 afterAll(async () => {
   await client?.close();
@@ -123,6 +130,9 @@ function goldenCases(): Array<[string, Buffer]> {
     ['Destroy while Active (failure)', request(Operation.Destroy, [uid('active')])],
     ['Get missing (failure, 1.2)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V12)],
     ['Get missing (failure, 2.0)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V20)],
+    ['MAC HMAC-SHA256', request(Operation.MAC, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
+    ['MACVerify wrong MAC (Invalid)', request(Operation.MACVerify, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8)), bytes(Tag.MACData, Buffer.alloc(32, 0))])],
+    ['MAC with an Encrypt-only key (failure)', request(Operation.MAC, [uid('active'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
     ['RNGRetrieve 32 bytes', request(Operation.RNGRetrieve, [int(Tag.DataLength, 32)])],
     ['RNGRetrieve too many bytes (failure)', request(Operation.RNGRetrieve, [int(Tag.DataLength, 1_000_000)])],
     ['RNGSeed (refused)', request(Operation.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 6))])],
