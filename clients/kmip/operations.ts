@@ -2,12 +2,14 @@ import { attributeTag } from '../../kmip-server/codec/attributes.js';
 import {
   CryptographicAlgorithm,
   CryptographicUsageMask,
+  HashingAlgorithm,
   KeyFormatType,
   NameType,
   ObjectType,
   Operation,
   QueryFunction,
   SecretDataType,
+  ValidityIndicator,
 } from '../../kmip-server/codec/enums.js';
 import { Tag, tagInfo, tagName } from '../../kmip-server/codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../../kmip-server/codec/types.js';
@@ -323,6 +325,49 @@ export const encrypt = (uid: string | undefined, data: Uint8Array, o: CipherOpti
   cipher(Operation.Encrypt, uid, data, o);
 export const decrypt = (uid: string | undefined, data: Uint8Array, o: CipherOptions = {}): KmipOperation<CipherResult> =>
   cipher(Operation.Decrypt, uid, data, o);
+
+/** MAC of `data` under the key; the algorithm defaults to the key's Cryptographic Parameters. */
+export function mac(uid: string | undefined, data: Uint8Array, algorithm?: number): KmipOperation<Uint8Array> {
+  return {
+    operation: Operation.MAC,
+    build: () => macPayload(uid, data, algorithm),
+    parse: (p) => p.bytes(Tag.MACData),
+  };
+}
+
+/** True when `macData` is the MAC of `data` under the key (the server compares in constant time). */
+export function macVerify(uid: string | undefined, data: Uint8Array, macData: Uint8Array, algorithm?: number): KmipOperation<boolean> {
+  return {
+    operation: Operation.MACVerify,
+    build: () => [...macPayload(uid, data, algorithm), bytes(Tag.MACData, macData)],
+    parse: (p) => p.enum(Tag.ValidityIndicator) === ValidityIndicator.Valid,
+  };
+}
+
+function macPayload(uid: string | undefined, data: Uint8Array, algorithm: number | undefined): TtlvItem[] {
+  const out = uidItem(uid);
+  if (algorithm !== undefined) out.push(struct(Tag.CryptographicParameters, [enumeration(Tag.CryptographicAlgorithm, algorithm)]));
+  out.push(bytes(Tag.Data, data));
+  return out;
+}
+
+/** The server's digest of `data` (default SHA-256). */
+export function hash(data: Uint8Array, algorithm: number = HashingAlgorithm.SHA_256): KmipOperation<Uint8Array> {
+  return {
+    operation: Operation.Hash,
+    build: () => [struct(Tag.CryptographicParameters, [enumeration(Tag.HashingAlgorithm, algorithm)]), bytes(Tag.Data, data)],
+    parse: (p) => p.bytes(Tag.Data),
+  };
+}
+
+/** `length` random bytes from the server's RNG. */
+export function rngRetrieve(length: number): KmipOperation<Uint8Array> {
+  return {
+    operation: Operation.RNGRetrieve,
+    build: () => [int(Tag.DataLength, length)],
+    parse: (p) => p.bytes(Tag.Data),
+  };
+}
 
 export function reKey(uid?: string, offsetSeconds?: number): KmipOperation<string> {
   return {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipResultError } from '../../../clients/kmip/errors.js';
 import * as ops from '../../../clients/kmip/operations.js';
@@ -356,6 +356,36 @@ describe.skipIf(skip)('managed objects', () => {
       const q = await c.query();
       expect(q.operations.length).toBeGreaterThan(10);
       expect(q.objectTypes).toEqual([ObjectType.SymmetricKey, ObjectType.SecretData, ObjectType.OpaqueObject]);
+    });
+  });
+
+  it('MAC and MAC Verify (HMAC under a registered key), Hash and RNG Retrieve', async () => {
+    await withFreshClient(env.h, env.clientA, async (c) => {
+      const key = randomBytes(32);
+      const uid = await c.register({
+        objectType: ObjectType.SymmetricKey,
+        object: ops.symmetricKeyObject(key, CryptographicAlgorithm.HMAC_SHA256),
+        attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.MACGenerate | CryptographicUsageMask.MACVerify)],
+      });
+      await c.activate(uid);
+      const data = Buffer.from('libmongocrypt and mongod never MAC, other KMIP clients do');
+      const tag = await c.run(ops.mac(uid, data));
+      expect(Buffer.from(tag).equals(createHmac('sha256', key).update(data).digest())).toBe(true);
+      expect(await c.run(ops.macVerify(uid, data, tag))).toBe(true);
+      const forged = Buffer.from(tag);
+      forged[0]! ^= 1;
+      expect(await c.run(ops.macVerify(uid, data, forged))).toBe(false);
+      // A key whose usage mask does not allow MAC Generate is refused.
+      const { uniqueIdentifier: aes } = await c.create({ name: 'not-for-mac' });
+      await c.activate(aes);
+      const refused = await c.run(ops.mac(aes, data, CryptographicAlgorithm.HMAC_SHA256)).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(KmipResultError);
+      expect((refused as KmipResultError).resultReason).toBe(ResultReason.PermissionDenied);
+
+      expect(Buffer.from(await c.run(ops.hash(data))).equals(createHash('sha256').update(data).digest())).toBe(true);
+      const random = [await c.run(ops.rngRetrieve(48)), await c.run(ops.rngRetrieve(48))];
+      expect(random.map((r) => r.length)).toEqual([48, 48]);
+      expect(Buffer.from(random[0]!).equals(Buffer.from(random[1]!))).toBe(false);
     });
   });
 
