@@ -31,7 +31,7 @@ export function wantsEphemeral(attrs: readonly KmipAttribute[]): boolean {
  * Object Type, if given, must agree with the request's. Single-instance attributes given twice
  * are refused.
  */
-export function templateBag(attrs: readonly KmipAttribute[], objectType: number): AttributeBag {
+export function templateBag(attrs: readonly KmipAttribute[], objectType: number, registering = false): AttributeBag {
   const bag = new AttributeBag();
   for (const a of attrs) {
     if (a.name === EPHEMERAL_ATTRIBUTE) continue;
@@ -40,7 +40,7 @@ export function templateBag(attrs: readonly KmipAttribute[], objectType: number)
       continue;
     }
     const value = a.value;
-    checkSettableAtCreation(a.name, value);
+    checkSettableAtCreation(a.name, value, registering);
     if (bag.has(a.name) && !isMultiInstance(a.name)) throw invalidField(`attribute ${a.name} may be given only once`);
     if (a.name === 'Usage Limits') checkUsageLimits(value);
     bag.add(a.name, value);

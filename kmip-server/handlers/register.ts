@@ -27,7 +27,7 @@ interface Parsed {
  */
 export const register: OpHandler = async (p, _ctx, op) => {
   const objectType = p.enum(Tag.ObjectType);
-  const bag = templateBag(readAttributes(p), objectType);
+  const bag = templateBag(readAttributes(p), objectType, true);
   let parsed: Parsed;
   switch (objectType) {
     case ObjectType.SymmetricKey:

@@ -88,6 +88,7 @@ const EXPECTED_TYPE: ReadonlyMap<string, number> = new Map([
   ['Cryptographic Algorithm', ItemType.Enumeration],
   ['Cryptographic Length', ItemType.Integer],
   ['Cryptographic Usage Mask', ItemType.Integer],
+  ['Random Number Generator', ItemType.Structure],
   ['Cryptographic Parameters', ItemType.Structure],
   ['Activation Date', ItemType.DateTime],
   ['Deactivation Date', ItemType.DateTime],
@@ -115,10 +116,13 @@ export function checkClientAttribute(name: string, value: TtlvItem): void {
   if (expected !== undefined && value.type !== expected) throw invalidField(`attribute ${name} has the wrong type`);
 }
 
-/** May a client give this attribute when the object is created or registered? */
-export function checkSettableAtCreation(name: string, value: TtlvItem): void {
+/** Server-set for objects the server generates, but a client registering its own material may say which RNG made it (KMIP 1.4 §3.44). */
+const CLIENT_SETS_WHEN_REGISTERING: ReadonlySet<string> = new Set(['Random Number Generator']);
+
+/** May a client give this attribute when the object is created (`registering` false) or registered? */
+export function checkSettableAtCreation(name: string, value: TtlvItem, registering = false): void {
   checkClientAttribute(name, value);
-  if (SERVER_ONLY.has(name)) throw invalidField(`attribute ${name} is set by the server`);
+  if (SERVER_ONLY.has(name) && !(registering && CLIENT_SETS_WHEN_REGISTERING.has(name))) throw invalidField(`attribute ${name} is set by the server`);
 }
 
 /** May a client add, modify or delete this attribute on an object in `state`? */
