@@ -351,6 +351,46 @@ function macPayload(uid: string | undefined, data: Uint8Array, algorithm: number
   return out;
 }
 
+export interface DeriveKeyOptions {
+  /** KMIP Derivation Method: HASH, HMAC, HKDF or PBKDF2 on OpenKCM. */
+  readonly method: number;
+  readonly hashingAlgorithm?: number;
+  readonly derivationData?: Uint8Array;
+  readonly salt?: Uint8Array;
+  readonly iterationCount?: number;
+  /** The new key: AES-256 Encrypt|Decrypt unless given. */
+  readonly algorithm?: number;
+  readonly length?: number;
+  readonly usageMask?: number;
+}
+
+/** A new Symmetric Key derived on the server from a base key whose usage mask allows Derive Key. */
+export function deriveKey(baseUid: string | undefined, o: DeriveKeyOptions): KmipOperation<string> {
+  return {
+    operation: Operation.DeriveKey,
+    build(v) {
+      const params: TtlvItem[] = [];
+      if (o.hashingAlgorithm !== undefined) params.push(struct(Tag.CryptographicParameters, [enumeration(Tag.HashingAlgorithm, o.hashingAlgorithm)]));
+      if (o.derivationData) params.push(bytes(Tag.DerivationData, o.derivationData));
+      if (o.salt) params.push(bytes(Tag.Salt, o.salt));
+      if (o.iterationCount !== undefined) params.push(int(Tag.IterationCount, o.iterationCount));
+      const attrs: AttributeInput[] = [
+        enumeration(Tag.CryptographicAlgorithm, o.algorithm ?? CryptographicAlgorithm.AES),
+        int(Tag.CryptographicLength, o.length ?? 256),
+        int(Tag.CryptographicUsageMask, o.usageMask ?? CryptographicUsageMask.Encrypt | CryptographicUsageMask.Decrypt),
+      ];
+      return [
+        enumeration(Tag.ObjectType, ObjectType.SymmetricKey),
+        ...uidItem(baseUid),
+        enumeration(Tag.DerivationMethod, o.method),
+        struct(Tag.DerivationParameters, params),
+        writeAttributes(attrs.map(toAttribute), v),
+      ];
+    },
+    parse: (p) => p.text(Tag.UniqueIdentifier),
+  };
+}
+
 /** The server's digest of `data` (default SHA-256). */
 export function hash(data: Uint8Array, algorithm: number = HashingAlgorithm.SHA_256): KmipOperation<Uint8Array> {
   return {

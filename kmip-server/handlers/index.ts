@@ -5,6 +5,7 @@ import { audited } from './audited.js';
 import type { OpHandler, Session } from './context.js';
 import { create } from './create.js';
 import { decrypt, encrypt } from './crypt.js';
+import { deriveKey } from './derive-key.js';
 import { get } from './get.js';
 import { activate, destroy, revoke } from './lifecycle.js';
 import { locate } from './locate.js';
@@ -36,6 +37,7 @@ const TABLE: ReadonlyArray<readonly [number, string, OpHandler, boolean]> = [
   [Operation.Locate, 'Locate', locate, true],
   [Operation.Encrypt, 'Encrypt', encrypt, true],
   [Operation.Decrypt, 'Decrypt', decrypt, true],
+  [Operation.DeriveKey, 'DeriveKey', deriveKey, true],
   [Operation.MAC, 'MAC', mac, true],
   [Operation.MACVerify, 'MACVerify', macVerify, true],
   [Operation.RNGRetrieve, 'RNGRetrieve', rngRetrieve, false],

@@ -22,6 +22,7 @@ export const KEY_USE = {
   decrypt: { bit: CryptographicUsageMask.Decrypt, name: 'Decrypt', verb: 'decrypt', protecting: false },
   macGenerate: { bit: CryptographicUsageMask.MACGenerate, name: 'MAC Generate', verb: 'generate a MAC', protecting: true },
   macVerify: { bit: CryptographicUsageMask.MACVerify, name: 'MAC Verify', verb: 'verify a MAC', protecting: false },
+  deriveKey: { bit: CryptographicUsageMask.DeriveKey, name: 'Derive Key', verb: 'derive a key', protecting: true },
 } as const satisfies Record<string, KeyUse>;
 
 /** What an ephemeral key may do: its attributes are fixed to Encrypt|Decrypt. */

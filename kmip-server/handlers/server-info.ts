@@ -45,6 +45,7 @@ export const SUPPORTED_OPERATIONS: readonly number[] = [
   Operation.Destroy,
   Operation.Encrypt,
   Operation.Decrypt,
+  Operation.DeriveKey,
   Operation.MAC,
   Operation.MACVerify,
   Operation.RNGRetrieve,

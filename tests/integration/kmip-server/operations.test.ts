@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipResultError } from '../../../clients/kmip/errors.js';
 import * as ops from '../../../clients/kmip/operations.js';
@@ -6,6 +6,7 @@ import {
   BlockCipherMode,
   CryptographicAlgorithm,
   CryptographicUsageMask,
+  DerivationMethod,
   KeyFormatType,
   ObjectType,
   Operation,
@@ -386,6 +387,39 @@ describe.skipIf(skip)('managed objects', () => {
       const random = [await c.run(ops.rngRetrieve(48)), await c.run(ops.rngRetrieve(48))];
       expect(random.map((r) => r.length)).toEqual([48, 48]);
       expect(Buffer.from(random[0]!).equals(Buffer.from(random[1]!))).toBe(false);
+    });
+  });
+
+  it('Derive Key: HASH, HMAC, HKDF and PBKDF2 give the keys the standards define; weak or keyless derivations are refused', async () => {
+    await withFreshClient(env.h, env.clientA, async (c) => {
+      const base = randomBytes(32);
+      const baseUid = await c.register({
+        objectType: ObjectType.SymmetricKey,
+        object: ops.symmetricKeyObject(base),
+        attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.Encrypt | CryptographicUsageMask.DeriveKey)],
+      });
+      await c.activate(baseUid);
+      const info = Buffer.from('volume-7');
+      const salt = randomBytes(16);
+      const cases: Array<[ops.DeriveKeyOptions, Buffer]> = [
+        [{ method: DerivationMethod.HASH, length: 128 }, createHash('sha256').update(base).digest().subarray(0, 16)],
+        [{ method: DerivationMethod.HMAC, derivationData: info }, createHmac('sha256', base).update(info).digest()],
+        [{ method: DerivationMethod.HKDF, derivationData: info, salt }, Buffer.from(hkdfSync('sha256', base, salt, info, 32))],
+        [{ method: DerivationMethod.PBKDF2, salt, iterationCount: 10_000 }, pbkdf2Sync(base, salt, 10_000, 32, 'sha256')],
+      ];
+      for (const [options, expected] of cases) {
+        const uid = await c.run(ops.deriveKey(baseUid, options));
+        const got = await c.get(uid);
+        expect(Buffer.from(got.keyMaterial!).equals(expected), `method ${options.method}`).toBe(true);
+      }
+      const reason = (e: unknown): number | undefined => (e instanceof KmipResultError ? e.resultReason : undefined);
+      // HASH over Derivation Data alone would make a key anyone can compute.
+      expect(reason(await c.run(ops.deriveKey(baseUid, { method: DerivationMethod.HASH, derivationData: info })).catch((e: unknown) => e))).toBe(ResultReason.InvalidField);
+      expect(reason(await c.run(ops.deriveKey(baseUid, { method: DerivationMethod.PBKDF2, salt, iterationCount: 1_000 })).catch((e: unknown) => e))).toBe(ResultReason.InvalidField);
+      // The base key's usage mask must allow Derive Key.
+      const { uniqueIdentifier: plain } = await c.create({ name: 'no-derive' });
+      await c.activate(plain);
+      expect(reason(await c.run(ops.deriveKey(plain, { method: DerivationMethod.HMAC, derivationData: info })).catch((e: unknown) => e))).toBe(ResultReason.PermissionDenied);
     });
   });
 

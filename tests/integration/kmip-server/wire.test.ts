@@ -10,6 +10,7 @@ import {
   BlockCipherMode,
   CryptographicAlgorithm,
   CryptographicUsageMask,
+  DerivationMethod,
   HashingAlgorithm,
   ObjectType,
   Operation,
@@ -24,6 +25,7 @@ import { Tag } from '../../../kmip-server/codec/tags.js';
 import type { TtlvItem } from '../../../kmip-server/codec/types.js';
 import { ItemType, bool, bytes, enumeration, int, struct, text } from '../../../kmip-server/codec/types.js';
 import type { ProtocolVersion } from '../../../kmip-server/codec/version.js';
+import { versionCode } from '../../../kmip-server/codec/version.js';
 import { attribute1x } from '../../../kmip-server/protocol/attributes.js';
 import { parseResponseMessage, requestMessageToTtlv } from '../../../kmip-server/protocol/messages.js';
 import type { KmipTestEnv } from './support.js';
@@ -59,6 +61,12 @@ beforeAll(async () => {
     attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.MACGenerate | CryptographicUsageMask.MACVerify)],
   });
   await client.activate(ids.hmac);
+  ids.deriveBase = await client.register({
+    objectType: ObjectType.SymmetricKey,
+    object: clientOps.symmetricKeyObject(Buffer.alloc(32, 10)),
+    attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.DeriveKey)],
+  });
+  await client.activate(ids.deriveBase);
 });
 afterAll(async () => {
   await client?.close();
@@ -72,6 +80,11 @@ function request(operation: number, payload: TtlvItem[], version: ProtocolVersio
 }
 
 const uid = (k: string): TtlvItem => text(Tag.UniqueIdentifier, ids[k]!);
+
+/** A request the TypeScript client builds, for protocol 1.4. */
+function wireOf(op: clientOps.KmipOperation<unknown>): Buffer {
+  return request(op.operation, op.build(versionCode(V14)));
+}
 
 /** Values the server chooses (time, identifiers, key bytes, IVs, ciphertexts) are masked; everything else is golden. */
 const MASKED_BYTES = new Set<number>([Tag.KeyMaterial, Tag.Key, Tag.IVCounterNonce, Tag.Data, Tag.DigestValue, Tag.AuthenticatedEncryptionTag, Tag.CorrelationValue]);
@@ -134,6 +147,7 @@ function goldenCases(): Array<[string, Buffer]> {
     ['Destroy while Active (failure)', request(Operation.Destroy, [uid('active')])],
     ['Get missing (failure, 1.2)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V12)],
     ['Get missing (failure, 2.0)', request(Operation.Get, [text(Tag.UniqueIdentifier, '00000000-0000-4000-8000-000000000000')], V20)],
+    ['DeriveKey HMAC-SHA256', wireOf(clientOps.deriveKey(ids.deriveBase, { method: DerivationMethod.HMAC, derivationData: Buffer.from('golden') }))],
     ['MAC HMAC-SHA256', request(Operation.MAC, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
     ['MACVerify wrong MAC (Invalid)', request(Operation.MACVerify, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8)), bytes(Tag.MACData, Buffer.alloc(32, 0))])],
     ['MAC with an Encrypt-only key (failure)', request(Operation.MAC, [uid('active'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
