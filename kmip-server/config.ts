@@ -48,8 +48,8 @@ export interface KmipServerOptions {
   scheduling: 'none' | 'rr';
   /** Audit events a worker may have journaled but not yet stored; beyond that, operations are refused. */
   auditBuffer: number;
-  /** Backlog above which requests wait for the shipper (back-pressure); default half of auditBuffer. */
-  auditPressureMark: number;
+  /** Backlog above which requests wait for the shipper (back-pressure); undefined: the journal's default, half of auditBuffer. */
+  auditPressureMark: number | undefined;
   /** Longest one request waits for the shipper before it is served (or refused if the buffer is full). */
   auditPressureWaitMs: number;
   /** Audit events per store insert (the primary's shipper, off the request path). */
@@ -81,7 +81,7 @@ export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServe
     serverIpAddresses: names.filter(isIp),
     scheduling: e.OPENKCM_KMIP_SCHEDULING,
     auditBuffer: e.OPENKCM_KMIP_AUDIT_BUFFER,
-    auditPressureMark: Math.min(e.OPENKCM_KMIP_AUDIT_PRESSURE ?? Math.ceil(e.OPENKCM_KMIP_AUDIT_BUFFER / 2), e.OPENKCM_KMIP_AUDIT_BUFFER),
+    auditPressureMark: e.OPENKCM_KMIP_AUDIT_PRESSURE,
     auditPressureWaitMs: e.OPENKCM_KMIP_AUDIT_PRESSURE_WAIT_MS,
     auditBatch: e.OPENKCM_KMIP_AUDIT_BATCH,
     auditShipRate: e.OPENKCM_KMIP_AUDIT_SHIP_RATE,

@@ -1,7 +1,9 @@
 import { createHash, createHmac, hkdfSync, pbkdf2Sync, randomUUID } from 'node:crypto';
-import { CryptographicAlgorithm, DerivationMethod, HashingAlgorithm, KeyFormatType, ObjectType } from '../codec/enums.js';
+import { DerivationMethod, HashingAlgorithm, KeyFormatType, ObjectType } from '../codec/enums.js';
 import { Tag } from '../codec/tags.js';
 import { text } from '../codec/types.js';
+import type { Digest } from '../crypto/digests.js';
+import { DIGESTS, HMAC_DIGESTS } from '../crypto/digests.js';
 import { enumAttr, intAttr } from '../objects/document.js';
 import { readAttributes } from '../protocol/attributes.js';
 import { featureNotSupported, invalidField, missingData } from '../protocol/errors.js';
@@ -11,24 +13,16 @@ import { KEY_USE, checkUse } from './key-use.js';
 import { newObject, templateBag } from './new-object.js';
 import { digestOf, materialOf, resolveTarget, sealAad } from './targets.js';
 
-const DIGESTS = new Map<number, { name: string; bytes: number }>([
-  [HashingAlgorithm.SHA_256, { name: 'sha256', bytes: 32 }],
-  [HashingAlgorithm.SHA_384, { name: 'sha384', bytes: 48 }],
-  [HashingAlgorithm.SHA_512, { name: 'sha512', bytes: 64 }],
-]);
-const HMAC_DIGESTS = new Map<number, number>([
-  [CryptographicAlgorithm.HMAC_SHA256, HashingAlgorithm.SHA_256],
-  [CryptographicAlgorithm.HMAC_SHA384, HashingAlgorithm.SHA_384],
-  [CryptographicAlgorithm.HMAC_SHA512, HashingAlgorithm.SHA_512],
-]);
+/** Key derivation uses SHA-2 of at least 256 bits, whatever else the server hashes with. */
+const KDF_HASHES: ReadonlySet<number> = new Set([HashingAlgorithm.SHA_256, HashingAlgorithm.SHA_384, HashingAlgorithm.SHA_512]);
 /** PBKDF2 below this many iterations is refused: the base is often a password. */
 const MIN_PBKDF2_ITERATIONS = 10_000;
 const MAX_PBKDF2_ITERATIONS = 10_000_000;
 
 /** The digest named by the Cryptographic Parameters (Hashing Algorithm, or an HMAC algorithm); SHA-256 when absent. */
-function hashFor(params: Fields | undefined): { name: string; bytes: number } {
+function hashFor(params: Fields | undefined): Digest {
   const hashing = params?.enumOpt(Tag.HashingAlgorithm) ?? HMAC_DIGESTS.get(params?.enumOpt(Tag.CryptographicAlgorithm) ?? -1) ?? HashingAlgorithm.SHA_256;
-  const digest = DIGESTS.get(hashing);
+  const digest = KDF_HASHES.has(hashing) ? DIGESTS.get(hashing) : undefined;
   if (!digest) throw featureNotSupported('key derivation uses SHA-256, SHA-384 or SHA-512');
   return digest;
 }

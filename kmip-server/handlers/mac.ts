@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { CryptographicAlgorithm, ResultReason, ValidityIndicator } from '../codec/enums.js';
+import { ResultReason, ValidityIndicator } from '../codec/enums.js';
 import { Tag } from '../codec/tags.js';
 import { ItemType, bytes, enumeration, text } from '../codec/types.js';
+import { DIGESTS, HMAC_DIGESTS } from '../crypto/digests.js';
 import { enumAttr } from '../objects/document.js';
 import { KmipError, featureNotSupported } from '../protocol/errors.js';
 import type { BatchContext } from '../protocol/dispatch.js';
@@ -11,15 +12,6 @@ import type { KeyUse } from './key-use.js';
 import { KEY_USE, checkUse, consumeUsage } from './key-use.js';
 import type { Target } from './targets.js';
 import { materialOf, resolveTarget } from './targets.js';
-
-/** HMAC algorithms offered (CMAC and the MD5/SHA-3 variants are not). */
-const HMACS = new Map<number, string>([
-  [CryptographicAlgorithm.HMAC_SHA1, 'sha1'],
-  [CryptographicAlgorithm.HMAC_SHA224, 'sha224'],
-  [CryptographicAlgorithm.HMAC_SHA256, 'sha256'],
-  [CryptographicAlgorithm.HMAC_SHA384, 'sha384'],
-  [CryptographicAlgorithm.HMAC_SHA512, 'sha512'],
-]);
 
 /**
  * The MAC algorithm: the request's Cryptographic Parameters, else the key's Cryptographic
@@ -33,9 +25,10 @@ function hmacOf(p: Fields, t: Target): string {
     if (params?.type === ItemType.Structure) algorithm = new Fields(params, 'Cryptographic Parameters').enumOpt(Tag.CryptographicAlgorithm);
     algorithm ??= enumAttr(t.object.attributes, 'Cryptographic Algorithm');
   }
-  const name = algorithm === undefined ? undefined : HMACS.get(algorithm);
-  if (!name) throw featureNotSupported('MAC needs an HMAC-SHA1/SHA2 algorithm, in the request or the key\'s Cryptographic Parameters');
-  return name;
+  const hashing = algorithm === undefined ? undefined : HMAC_DIGESTS.get(algorithm);
+  const digest = hashing === undefined ? undefined : DIGESTS.get(hashing);
+  if (!digest) throw featureNotSupported('MAC needs an HMAC-SHA1/SHA2 algorithm, in the request or the key\'s Cryptographic Parameters');
+  return digest.name;
 }
 
 /** The key, its use checked and counted, and the HMAC of Data under it (single-part only). */
