@@ -1,4 +1,5 @@
-import { createHash, createHmac, hkdfSync, pbkdf2Sync, randomUUID } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, pbkdf2, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { DerivationMethod, HashingAlgorithm, KeyFormatType, ObjectType } from '../codec/enums.js';
 import { Tag } from '../codec/tags.js';
 import { text } from '../codec/types.js';
@@ -17,7 +18,9 @@ import { digestOf, materialOf, resolveTarget, sealAad } from './targets.js';
 const KDF_HASHES: ReadonlySet<number> = new Set([HashingAlgorithm.SHA_256, HashingAlgorithm.SHA_384, HashingAlgorithm.SHA_512]);
 /** PBKDF2 below this many iterations is refused: the base is often a password. */
 const MIN_PBKDF2_ITERATIONS = 10_000;
-const MAX_PBKDF2_ITERATIONS = 10_000_000;
+const MAX_PBKDF2_ITERATIONS = 1_000_000;
+/** On libuv's thread pool: a million iterations must not stall every other connection of the worker. */
+const pbkdf2Async = promisify(pbkdf2);
 
 /** The digest named by the Cryptographic Parameters (Hashing Algorithm, or an HMAC algorithm); SHA-256 when absent. */
 function hashFor(params: Fields | undefined): Digest {
@@ -32,7 +35,7 @@ function hashFor(params: Fields | undefined): Digest {
  * (never the derivation data alone, which would give a key anyone could compute), HMAC and HKDF
  * key the MAC with it, PBKDF2 stretches it with a salt and a real iteration count.
  */
-function derive(method: number, base: Buffer, d: Fields, length: number): Buffer {
+async function derive(method: number, base: Buffer, d: Fields, length: number): Promise<Buffer> {
   const params = d.structOpt(Tag.CryptographicParameters);
   const digest = hashFor(params);
   const data = d.bytesOpt(Tag.DerivationData);
@@ -58,7 +61,7 @@ function derive(method: number, base: Buffer, d: Fields, length: number): Buffer
       if (iterations === undefined || iterations < MIN_PBKDF2_ITERATIONS || iterations > MAX_PBKDF2_ITERATIONS) {
         throw invalidField(`PBKDF2 needs an Iteration Count of ${MIN_PBKDF2_ITERATIONS}..${MAX_PBKDF2_ITERATIONS}`);
       }
-      return pbkdf2Sync(base, salt, iterations, length, digest.name);
+      return pbkdf2Async(base, salt, iterations, length, digest.name);
     }
     default:
       throw featureNotSupported('derivation methods offered: HASH, HMAC, HKDF and PBKDF2');
@@ -85,7 +88,7 @@ export const deriveKey: OpHandler = async (p, ctx, op) => {
   checkUse(op, base, KEY_USE.deriveKey);
   const baseKey = await materialOf(op, base);
   if (!baseKey) throw missingData('the base object has no key value');
-  const derived = derive(method, baseKey, p.struct(Tag.DerivationParameters), bits / 8);
+  const derived = await derive(method, baseKey, p.struct(Tag.DerivationParameters), bits / 8);
   const uid = randomUUID();
   try {
     const l2 = await op.services.keys.current(op.tenantId);
