@@ -5,7 +5,7 @@
  *   run <file.ts>    run a script against a stack (the running dev stack, or a temporary one)
  *   install          only install and build (what a container image or CI cache warms up)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,11 +33,27 @@ function report(err: unknown): number {
   return 1;
 }
 
-/** Resolves on the first Ctrl-C / SIGTERM / SIGHUP. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Resolves on the first Ctrl-C / SIGTERM / SIGHUP. Later ones are ignored: a stop is under
+ * way, and a Ctrl-C in a terminal arrives twice (from the terminal and forwarded by
+ * scripts/bootstrap.mjs), so the second must not kill us before the servers are down.
+ */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+    for (const signal of STOP_SIGNALS) process.on(signal, () => resolve(signal));
   });
+}
+
+/**
+ * While a child (vitest, a script) runs in the foreground: Ctrl-C reaches it through the
+ * terminal, so this process ignores SIGINT; SIGTERM and SIGHUP, sent to us alone by a process
+ * manager, are passed on so the child can tear its stack down.
+ */
+function forwardStopSignals(child: ChildProcess): void {
+  process.on('SIGINT', () => undefined);
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
 }
 
 class Interrupted extends Error {}
@@ -101,8 +117,7 @@ async function test(args: string[]): Promise<number> {
       stdio: 'inherit',
       env: { ...toolEnv(tools), ...process.env, OPENKCM_SUMMARY_FILE: summaryFile },
     });
-    // Ctrl-C reaches vitest through the terminal; let it tear the test stack down itself.
-    process.on('SIGINT', () => undefined);
+    forwardStopSignals(child);
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });
   let summary: Summary | undefined;
@@ -155,7 +170,7 @@ async function runScript(args: string[]): Promise<number> {
       stdio: 'inherit',
       env: { ...toolEnv(tools), ...process.env, OPENKCM_STACK_FILE: stackFile },
     });
-    process.on('SIGINT', () => undefined);
+    forwardStopSignals(child);
     child.on('exit', (c) => resolve(c ?? 1));
   });
   await stack?.stop();

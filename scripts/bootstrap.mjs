@@ -58,16 +58,16 @@ if (!dependenciesCurrent()) {
   }
 }
 
-// The supervisor does the rest and its exit status is ours. Ctrl-C reaches it directly
-// through the terminal's process group; signals sent to this pid alone are forwarded.
+// The supervisor does the rest and its exit status is ours. Stop signals are forwarded, so
+// `kill <this pid>` stops the whole stack; a Ctrl-C reaches the supervisor twice (terminal
+// and forward), which it expects.
 const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'devstack', 'cli.ts'), ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   // The AWS SDK nags about Node 20 on every process start; Node 20 is what this stack targets.
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
 });
-process.on('SIGINT', () => {});
-for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
   process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
 });
