@@ -10,6 +10,7 @@ import {
   QueryFunction,
   SecretDataType,
   ValidityIndicator,
+  WrappingMethod,
 } from '../../kmip-server/codec/enums.js';
 import { Tag, tagInfo, tagName } from '../../kmip-server/codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../../kmip-server/codec/types.js';
@@ -109,6 +110,16 @@ export function secretDataObject(data: Uint8Array, secretDataType: number = Secr
 
 export interface GetOptions {
   readonly keyFormatType?: number;
+  /** KeyWrapType: As Registered returns a key registered wrapped as it was registered. */
+  readonly keyWrapType?: number;
+  /** Return the key wrapped under this key-encryption key (Wrapping Method Encrypt). */
+  readonly wrap?: {
+    readonly keyId: string;
+    /** BlockCipherMode NISTKeyWrap or AESKeyWrapPadding; default: the KEK's Cryptographic Parameters. */
+    readonly mode?: number;
+    /** EncodingOption; the server's default is TTLV (the wrapped bytes are a Key Value structure). */
+    readonly encoding?: number;
+  };
 }
 
 export interface ManagedObject {
@@ -116,10 +127,12 @@ export interface ManagedObject {
   readonly uniqueIdentifier: string;
   /** The object structure as returned (SymmetricKey, SecretData, …). */
   readonly object: TtlvStructure;
-  /** Key material when it is a plain byte string (Raw / Opaque key formats). Zero it after use. */
+  /** Key material when it is a plain byte string (Raw / Opaque key formats), or the wrapped Key Value. Zero it after use. */
   readonly keyMaterial?: Uint8Array;
   readonly algorithm?: number;
   readonly length?: number;
+  /** Present when the key came wrapped: how (Key Wrapping Data). */
+  readonly keyWrappingData?: Fields;
 }
 
 export function get(uid?: string, o: GetOptions = {}): KmipOperation<ManagedObject> {
@@ -128,6 +141,8 @@ export function get(uid?: string, o: GetOptions = {}): KmipOperation<ManagedObje
     build: () => {
       const v = uidItem(uid);
       if (o.keyFormatType !== undefined) v.push(enumeration(Tag.KeyFormatType, o.keyFormatType));
+      if (o.keyWrapType !== undefined) v.push(enumeration(Tag.KeyWrapType, o.keyWrapType));
+      if (o.wrap) v.push(keyWrappingSpecification(o.wrap));
       return v;
     },
     parse: (p) => {
@@ -137,17 +152,28 @@ export function get(uid?: string, o: GetOptions = {}): KmipOperation<ManagedObje
       if (!objectItem || objectItem.type !== ItemType.Structure) throw new Error('Get response carries no managed object');
       const obj = new Fields(objectItem);
       const kb = obj.structOpt(Tag.KeyBlock);
-      const kv = kb?.structOpt(Tag.KeyValue);
+      // Wrapped, the Key Value is a Byte String (the wrapped bytes) instead of a structure.
+      const wrapped = kb?.first(Tag.KeyValue)?.type === ItemType.ByteString;
+      const kv = wrapped ? undefined : kb?.structOpt(Tag.KeyValue);
       return {
         objectType,
         uniqueIdentifier,
         object: objectItem,
-        keyMaterial: kv?.bytesOpt(Tag.KeyMaterial) ?? kb?.bytesOpt(Tag.KeyValue),
+        keyMaterial: wrapped ? kb?.bytes(Tag.KeyValue) : kv?.bytesOpt(Tag.KeyMaterial),
         algorithm: kb?.enumOpt(Tag.CryptographicAlgorithm),
         length: kb?.intOpt(Tag.CryptographicLength),
+        keyWrappingData: kb?.structOpt(Tag.KeyWrappingData),
       };
     },
   };
+}
+
+function keyWrappingSpecification(w: NonNullable<GetOptions['wrap']>): TtlvStructure {
+  const eki: TtlvItem[] = [text(Tag.UniqueIdentifier, w.keyId)];
+  if (w.mode !== undefined) eki.push(struct(Tag.CryptographicParameters, [enumeration(Tag.BlockCipherMode, w.mode)]));
+  const spec: TtlvItem[] = [enumeration(Tag.WrappingMethod, WrappingMethod.Encrypt), struct(Tag.EncryptionKeyInformation, eki)];
+  if (w.encoding !== undefined) spec.push(enumeration(Tag.EncodingOption, w.encoding));
+  return struct(Tag.KeyWrappingSpecification, spec);
 }
 
 function readReturnedAttributes(p: Fields): KmipAttribute[] {

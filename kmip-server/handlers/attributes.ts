@@ -4,7 +4,7 @@ import { Tag } from '../codec/tags.js';
 import type { TtlvItem } from '../codec/types.js';
 import { ItemType, enumeration, struct, text } from '../codec/types.js';
 import { V2_0 } from '../codec/version.js';
-import { checkClientAttribute, checkClientChange, isMultiInstance } from '../objects/attribute-policy.js';
+import { checkClientAttribute, checkClientChange, checkValueChange, isMultiInstance } from '../objects/attribute-policy.js';
 import { effectiveState, markChanged, settleState } from '../objects/lifecycle.js';
 import type { KmipAttribute } from '../protocol/attributes.js';
 import { attribute1x, attributeOf, readAttribute1x } from '../protocol/attributes.js';
@@ -102,6 +102,7 @@ export const modifyAttribute: OpHandler = async (p, ctx, op) => {
     const bag = o.attributes;
     if (bag.all(a.name)[index] === undefined) throw attributeNotFound(op);
     checkClientChange(a.name, effectiveState(bag, op.now), 'modify');
+    checkValueChange(a.name, bag.all(a.name)[index], a.value);
     bag.set(a.name, a.value, index);
     markChanged(bag, op.now);
     settleState(bag, op.now);

@@ -83,6 +83,18 @@ function auditText(value: string | undefined, max: number): string | undefined {
   return t.includes('-----BEGIN') ? t.replaceAll('-----BEGIN', '-----[begin]') : t;
 }
 
+function auditDetails(op: Op): Record<string, string> | undefined {
+  const correlation = op.session.correlation;
+  if (!correlation && !op.related) return undefined;
+  const details: Record<string, string> = {};
+  for (const [role, id] of Object.entries(op.related ?? {})) details[role] = auditText(id, 256)!;
+  if (correlation) {
+    details.clientCorrelation = auditText(correlation.client, 256)!;
+    details.serverCorrelation = correlation.server;
+  }
+  return details;
+}
+
 /**
  * Records the operation's one audit event and waits until the journal holds it. Throws General
  * Failure ("audit log unavailable") when the event cannot be kept: never serve unaudited.
@@ -102,7 +114,7 @@ async function record(op: Op, operation: string, result: 'success' | 'failure' |
       crossTenant: op.crossTenant,
       latencyMs: performance.now() - started,
       clientAddress: s.clientAddress,
-      details: s.correlation ? { clientCorrelation: auditText(s.correlation.client, 256)!, serverCorrelation: s.correlation.server } : undefined,
+      details: auditDetails(op),
     });
     await s.services.audit.appended();
   } catch (e) {

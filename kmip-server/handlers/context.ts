@@ -82,6 +82,8 @@ export interface Op {
   objectId?: string;
   l2Version?: number;
   crossTenant?: boolean;
+  /** Other objects the operation used (e.g. the wrapping key of a wrapped Get), by role. */
+  related?: Record<string, string>;
 }
 
 export type OpHandler = (payload: Fields, ctx: BatchContext, op: Op) => Promise<TtlvItem[]> | TtlvItem[];

@@ -23,6 +23,8 @@ export const KEY_USE = {
   macGenerate: { bit: CryptographicUsageMask.MACGenerate, name: 'MAC Generate', verb: 'generate a MAC', protecting: true },
   macVerify: { bit: CryptographicUsageMask.MACVerify, name: 'MAC Verify', verb: 'verify a MAC', protecting: false },
   deriveKey: { bit: CryptographicUsageMask.DeriveKey, name: 'Derive Key', verb: 'derive a key', protecting: true },
+  wrapKey: { bit: CryptographicUsageMask.WrapKey, name: 'Wrap Key', verb: 'wrap a key', protecting: true },
+  unwrapKey: { bit: CryptographicUsageMask.UnwrapKey, name: 'Unwrap Key', verb: 'unwrap a key', protecting: false },
 } as const satisfies Record<string, KeyUse>;
 
 /** What an ephemeral key may do: its attributes are fixed to Encrypt|Decrypt. */

@@ -7,17 +7,20 @@ import type { AttributeBag } from '../objects/attribute-bag.js';
 import { enumAttr, intAttr } from '../objects/document.js';
 import type { MaterialFormat, MaterialRef } from '../objects/model.js';
 import { readAttributes } from '../protocol/attributes.js';
-import { KmipError, featureNotSupported, invalidField } from '../protocol/errors.js';
+import { KmipError, featureNotSupported, invalidField, missingData } from '../protocol/errors.js';
 import type { Fields } from '../protocol/payload.js';
 import type { OpHandler } from './context.js';
+import { type WrappingRequest, readWrapping, registeredWrapping, wrappedBytesOf } from './key-wrapping.js';
 import { newObject, templateBag } from './new-object.js';
 import { digestOf, sealAad } from './targets.js';
 
 interface Parsed {
-  /** The secret bytes (a copy the decoder made); zeroed once sealed. */
+  /** The secret bytes (a copy the decoder made), or the wrapped bytes; zeroed once sealed. */
   readonly material: Buffer | undefined;
   readonly format: MaterialFormat;
   readonly digestFormat?: number;
+  /** Key Wrapping Data: `material` is wrapped and is kept as registered. */
+  readonly wrapping?: WrappingRequest;
 }
 
 /**
@@ -54,9 +57,11 @@ export const register: OpHandler = async (p, _ctx, op) => {
     material = { kind: 'none', format: parsed.format };
   } else {
     try {
+      const format = parsed.wrapping ? { ...parsed.format, wrapping: await registeredWrapping(op, parsed.wrapping) } : parsed.format;
       const l2 = await op.services.keys.current(op.tenantId);
-      material = { kind: 'sealed', l2Version: l2.version, sealed: l2.seal(parsed.material, sealAad(op.tenantId, uid)), format: parsed.format };
-      if (parsed.digestFormat !== undefined) digest = digestOf(parsed.material, parsed.digestFormat);
+      material = { kind: 'sealed', l2Version: l2.version, sealed: l2.seal(parsed.material, sealAad(op.tenantId, uid)), format };
+      // The digest is of the clear key, which a wrapped registration does not show the server.
+      if (parsed.digestFormat !== undefined && !parsed.wrapping) digest = digestOf(parsed.material, parsed.digestFormat);
       op.l2Version = l2.version;
     } finally {
       parsed.material.fill(0);
@@ -72,12 +77,17 @@ function keyBlock(kb: Fields, formats: readonly number[]): Parsed & { algorithm?
   const keyFormatType = kb.enum(Tag.KeyFormatType);
   if (!formats.includes(keyFormatType)) throw new KmipError(ResultReason.KeyFormatTypeNotSupported, 'key format type not supported for this object type');
   if (kb.has(Tag.KeyCompressionType)) throw new KmipError(ResultReason.KeyCompressionTypeNotSupported, 'compressed keys are not supported');
-  if (kb.has(Tag.KeyWrappingData)) throw featureNotSupported('wrapped key material is not supported; register it unwrapped over mTLS');
   const algorithm = kb.enumOpt(Tag.CryptographicAlgorithm);
   const length = kb.intOpt(Tag.CryptographicLength);
   const kvItem = kb.first(Tag.KeyValue);
+  const wrappingData = kb.structOpt(Tag.KeyWrappingData);
+  if (wrappingData) {
+    if (kvItem === undefined) throw missingData('a wrapped key block needs its Key Value');
+    if (keyFormatType === KeyFormatType.TransparentSymmetricKey) throw invalidField('a wrapped key is registered in Raw format');
+    return { material: wrappedBytesOf(kvItem), format: { keyFormatType }, algorithm, length, wrapping: readWrapping(wrappingData) };
+  }
   if (kvItem === undefined) return { material: undefined, format: { keyFormatType }, algorithm, length };
-  if (kvItem.type !== ItemType.Structure) throw invalidField('Key Value must be a structure (wrapped keys are not supported)');
+  if (kvItem.type !== ItemType.Structure) throw invalidField('Key Value must be a structure unless the key block carries Key Wrapping Data');
   const kv = kb.struct(Tag.KeyValue);
   const km = kv.first(Tag.KeyMaterial);
   let material: Buffer;
@@ -97,7 +107,8 @@ function keyBlock(kb: Fields, formats: readonly number[]): Parsed & { algorithm?
 function symmetricKey(s: Fields, bag: AttributeBag): Parsed {
   const parsed = keyBlock(s.struct(Tag.KeyBlock), [KeyFormatType.Raw, KeyFormatType.TransparentSymmetricKey]);
   const algorithm = parsed.algorithm ?? enumAttr(bag, 'Cryptographic Algorithm');
-  const length = parsed.length ?? intAttr(bag, 'Cryptographic Length') ?? (parsed.material ? parsed.material.length * 8 : undefined);
+  // A wrapped key's length cannot be read off its (wrapped) bytes: it must be given.
+  const length = parsed.length ?? intAttr(bag, 'Cryptographic Length') ?? (parsed.material && !parsed.wrapping ? parsed.material.length * 8 : undefined);
   try {
     if (algorithm === undefined) throw invalidField('a Symmetric Key needs a Cryptographic Algorithm');
     if (length === undefined) throw invalidField('a Symmetric Key needs a Cryptographic Length');
@@ -105,7 +116,7 @@ function symmetricKey(s: Fields, bag: AttributeBag): Parsed {
     if (given !== undefined && given !== algorithm) throw invalidField('Cryptographic Algorithm disagrees with the key block');
     const givenLength = intAttr(bag, 'Cryptographic Length');
     if (givenLength !== undefined && givenLength !== length) throw invalidField('Cryptographic Length disagrees with the key block');
-    if (parsed.material) checkKeyLength(algorithm, length, parsed.material.length);
+    if (parsed.material && !parsed.wrapping) checkKeyLength(algorithm, length, parsed.material.length);
   } catch (e) {
     parsed.material?.fill(0);
     throw e;

@@ -13,6 +13,7 @@ import { isDestroyed } from '../objects/lifecycle.js';
 import type { ManagedObject } from '../objects/model.js';
 import { KmipError, itemNotFound } from '../protocol/errors.js';
 import type { Op } from './context.js';
+import { unwrapRegistered } from './key-wrapping.js';
 
 /** The exact answer for a missing object — and for another tenant's, which must look the same. */
 export const notFound = (): KmipError => itemNotFound('object not found');
@@ -70,9 +71,10 @@ export function destroyedError(op: Op): KmipError {
 
 /**
  * The material of a target, recomputed from L2 (derived and ephemeral keys) or opened from
- * its sealed blob (registered secrets). Registered on the session for zeroing after encoding.
+ * its sealed blob (registered secrets; a key registered wrapped is unwrapped with its KEK, or
+ * with `asRegistered` left wrapped). Registered on the session for zeroing after encoding.
  */
-export async function materialOf(op: Op, t: Target): Promise<Buffer | undefined> {
+export async function materialOf(op: Op, t: Target, opts: { asRegistered?: boolean } = {}): Promise<Buffer | undefined> {
   if (t.kind === 'ephemeral') {
     const key = deriveEphemeralKey(t.l2, t.id);
     op.session.wipe.push(key);
@@ -85,7 +87,11 @@ export async function materialOf(op: Op, t: Target): Promise<Buffer | undefined>
   const l2 = await op.services.keys.version(o.tenantId, m.l2Version);
   const key = m.kind === 'derived' ? deriveObjectKey(l2, o, m.length) : l2.open(m.sealed, sealAad(o.tenantId, o.uid));
   op.session.wipe.push(key);
-  return key;
+  const wrapping = m.format.wrapping;
+  if (!wrapping || opts.asRegistered) return key;
+  const clear = await unwrapRegistered(op, wrapping, key);
+  op.session.wipe.push(clear);
+  return clear;
 }
 
 /** Derived-key context: bound to tenant, owning service, object id and purpose. */

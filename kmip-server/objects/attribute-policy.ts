@@ -133,6 +133,22 @@ export function checkClientChange(name: string, state: number, change: 'add' | '
   if (change === 'delete' && !DELETABLE.has(name) && !isCustomAttributeName(name)) throw permissionDenied(`attribute ${name} cannot be deleted`);
 }
 
+/**
+ * Key-protection flags only ever tighten, as their PKCS#11 models CKA_SENSITIVE and
+ * CKA_EXTRACTABLE: Sensitive may go from false to true, Extractable from true to false.
+ */
+const TIGHTENED_VALUE: ReadonlyMap<string, boolean> = new Map([
+  ['Sensitive', true],
+  ['Extractable', false],
+]);
+
+export function checkValueChange(name: string, current: TtlvItem | undefined, next: TtlvItem): void {
+  const tight = TIGHTENED_VALUE.get(name);
+  if (tight !== undefined && current?.value === tight && next.value !== tight) {
+    throw permissionDenied(`attribute ${name} can only be tightened: a key once ${tight ? 'sensitive' : 'not extractable'} stays so`);
+  }
+}
+
 export function isMultiInstance(name: string): boolean {
   return MULTI_INSTANCE.has(name) || isCustomAttributeName(name);
 }

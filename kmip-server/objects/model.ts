@@ -35,6 +35,15 @@ export interface MaterialFormat {
   keyFormatType?: number;
   secretDataType?: number;
   opaqueDataType?: number;
+  /** Registered wrapped: the sealed bytes are the key as registered, wrapped under `keyId` (handlers/key-wrapping.ts). */
+  wrapping?: KeyWrapping;
+}
+
+/** How a key is wrapped: under which key of the tenant, with which BlockCipherMode and EncodingOption. */
+export interface KeyWrapping {
+  keyId: string;
+  mode: number;
+  encoding: number;
 }
 
 /**

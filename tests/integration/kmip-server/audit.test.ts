@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmipResultError } from '../../../clients/kmip/errors.js';
-import { ResultReason } from '../../../kmip-server/codec/enums.js';
+import { BlockCipherMode, CryptographicUsageMask, ResultReason } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool } from '../../../kmip-server/codec/types.js';
 import { verifyAuditChains } from '../../../lib/audit/verify.js';
@@ -55,6 +55,22 @@ describe.skipIf(skip)('audit', () => {
     expect(events[3]).toMatchObject({ objectId: 'no-such-object', reason: 'object not found' });
     const report = await verifyAuditChains(env.h.store.db);
     expect(report.ok).toBe(true);
+  });
+
+  it('names the wrapping key of a wrapped Get in the event of the key that left', async () => {
+    const c = clientFor(env.h, env.clientA);
+    let kek: string;
+    let uid: string;
+    try {
+      kek = (await c.create({ name: 'audited-kek', usageMask: CryptographicUsageMask.WrapKey })).uniqueIdentifier;
+      await c.activate(kek);
+      uid = (await c.create({ name: 'audited-wrapped' })).uniqueIdentifier;
+      await c.get(uid, { wrap: { keyId: kek, mode: BlockCipherMode.NISTKeyWrap } });
+    } finally {
+      await c.close();
+    }
+    const [event] = await auditEvents({ tenantId: 'tenant-a', operation: 'kmip.Get', objectId: uid }, 1);
+    expect(event).toMatchObject({ result: 'success', objectId: uid, details: { wrappingKey: kek } });
   });
 
   it('records each use of the L1 key (an L2 unwrap on a cache miss) as its own event, naming the key', async () => {

@@ -7,7 +7,9 @@ import {
   CryptographicAlgorithm,
   CryptographicUsageMask,
   DerivationMethod,
+  EncodingOption,
   KeyFormatType,
+  KeyWrapType,
   ObjectType,
   Operation,
   PaddingMethod,
@@ -15,10 +17,14 @@ import {
   RevocationReasonCode,
   SecretDataType,
   State,
+  WrappingMethod,
 } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
-import type { TtlvItem } from '../../../kmip-server/codec/types.js';
-import { ItemType, bool, dateTimeOf, enumeration, int, struct, text } from '../../../kmip-server/codec/types.js';
+import { decodeTtlv } from '../../../kmip-server/codec/decoder.js';
+import type { TtlvItem, TtlvStructure } from '../../../kmip-server/codec/types.js';
+import { ItemType, bool, bytes, dateTimeOf, enumeration, int, struct, text } from '../../../kmip-server/codec/types.js';
+import { encodeTtlv } from '../../../kmip-server/codec/encoder.js';
+import type { KmipClient } from '../../../clients/kmip/client.js';
 import type { KmipAttribute } from '../../../kmip-server/protocol/attributes.js';
 import { Fields } from '../../../kmip-server/protocol/payload.js';
 import type { KmipTestEnv } from './support.js';
@@ -222,7 +228,7 @@ describe.skipIf(skip)('managed objects', () => {
     });
   });
 
-  it('Get honours KeyFormatType and refuses key wrapping', async () => {
+  it('Get honours KeyFormatType', async () => {
     await withFreshClient(env.h, env.clientA, async (c) => {
       const { uniqueIdentifier: uid } = await c.create();
       const resp = await c.send({
@@ -235,6 +241,148 @@ describe.skipIf(skip)('managed objects', () => {
       expect(km.bytes(Tag.Key)).toHaveLength(32);
       expect(km.item.value).toHaveLength(1);
       expect((await reason(c.get(uid, { keyFormatType: KeyFormatType.PKCS_8 }))).reason).toBe(ResultReason.KeyFormatTypeNotSupported);
+    });
+  });
+
+  it('Get wraps a key under a KEK of the tenant (RFC 3394 / 5649; TTLV or No Encoding); Sensitive keys leave only wrapped, non-extractable ones never', async () => {
+    await withFreshClient(env.h, env.clientA, async (c) => {
+      const kekBytes = randomBytes(32);
+      const kek = await c.register({
+        objectType: ObjectType.SymmetricKey,
+        object: ops.symmetricKeyObject(kekBytes),
+        attributes: [
+          int(Tag.CryptographicUsageMask, CryptographicUsageMask.WrapKey),
+          struct(Tag.CryptographicParameters, [enumeration(Tag.BlockCipherMode, BlockCipherMode.NISTKeyWrap)]),
+        ],
+      });
+      await c.activate(kek);
+      const unwrap = (cipher: string, iv: string, wrapped: Uint8Array): Buffer => {
+        const d = createDecipheriv(cipher, kekBytes, Buffer.from(iv, 'hex'));
+        return Buffer.concat([d.update(wrapped), d.final()]);
+      };
+      const key = randomBytes(32);
+      const uid = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(key), attributes: [int(Tag.CryptographicUsageMask, 12)] });
+
+      // No Encoding: the wrapped bytes are the raw key.
+      const raw = await c.get(uid, { wrap: { keyId: kek, encoding: EncodingOption.NoEncoding } });
+      expect(unwrap('id-aes256-wrap', 'a6a6a6a6a6a6a6a6', raw.keyMaterial!).equals(key)).toBe(true);
+      expect(raw.keyWrappingData!.enum(Tag.EncodingOption)).toBe(EncodingOption.NoEncoding);
+      expect(raw.keyWrappingData!.struct(Tag.EncryptionKeyInformation).text(Tag.UniqueIdentifier)).toBe(kek);
+      // TTLV (the default), mode from the KEK's Cryptographic Parameters: a wrapped Key Value structure.
+      const ttlv = await c.get(uid, { wrap: { keyId: kek } });
+      const keyValue = new Fields(decodeTtlv(unwrap('id-aes256-wrap', 'a6a6a6a6a6a6a6a6', ttlv.keyMaterial!)) as TtlvStructure);
+      expect(keyValue.item.tag).toBe(Tag.KeyValue);
+      expect(Buffer.from(keyValue.bytes(Tag.KeyMaterial)).equals(key)).toBe(true);
+      // With padding, as asked; and an ephemeral key wraps like any other.
+      const padded = await c.get(uid, { wrap: { keyId: kek, mode: BlockCipherMode.AESKeyWrapPadding, encoding: EncodingOption.NoEncoding } });
+      expect(unwrap('id-aes256-wrap-pad', 'a65959a6', padded.keyMaterial!).equals(key)).toBe(true);
+      const [eph] = await c.batch([ops.create({ attributes: [ephemeralAttr] }), ops.get()]);
+      const ephId = (eph as { ok: true; value: { uniqueIdentifier: string } }).value.uniqueIdentifier;
+      const ephClear = await c.get(ephId);
+      const ephWrapped = await c.get(ephId, { wrap: { keyId: kek, encoding: EncodingOption.NoEncoding } });
+      expect(unwrap('id-aes256-wrap', 'a6a6a6a6a6a6a6a6', ephWrapped.keyMaterial!).equals(Buffer.from(ephClear.keyMaterial!))).toBe(true);
+
+      // Sensitive: only wrapped, and it stays Sensitive. Not extractable: never, though still usable in the server.
+      const sensitive = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(randomBytes(32)), attributes: [int(Tag.CryptographicUsageMask, 12), bool(Tag.Sensitive, true)] });
+      expect((await reason(c.get(sensitive))).reason).toBe(ResultReason.Sensitive);
+      expect((await c.get(sensitive, { wrap: { keyId: kek } })).keyWrappingData).toBeDefined();
+      expect((await reason(c.modifyAttribute(sensitive, { name: 'Sensitive', tag: Tag.Sensitive, value: bool(Tag.Sensitive, false) }))).reason).toBe(ResultReason.PermissionDenied);
+      const sealed = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(randomBytes(32)), attributes: [int(Tag.CryptographicUsageMask, 12)] });
+      await c.modifyAttribute(sealed, { name: 'Extractable', tag: Tag.Extractable, value: bool(Tag.Extractable, false) });
+      expect((await reason(c.get(sealed))).reason).toBe(ResultReason.NotExtractable);
+      expect((await reason(c.get(sealed, { wrap: { keyId: kek } }))).reason).toBe(ResultReason.NotExtractable);
+      expect((await reason(c.modifyAttribute(sealed, { name: 'Extractable', tag: Tag.Extractable, value: bool(Tag.Extractable, true) }))).reason).toBe(ResultReason.PermissionDenied);
+      await c.activate(sealed);
+      expect((await c.encrypt(sealed, Buffer.from('still usable inside'))).data.length).toBeGreaterThan(0);
+
+      // KEKs that may not wrap: no Wrap Key in the mask, not yet Active, ephemeral; modes that are not key wrap.
+      const encryptOnly = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(randomBytes(32)), attributes: [int(Tag.CryptographicUsageMask, 12)] });
+      await c.activate(encryptOnly);
+      expect((await reason(c.get(uid, { wrap: { keyId: encryptOnly, mode: BlockCipherMode.NISTKeyWrap } }))).reason).toBe(ResultReason.PermissionDenied);
+      const preActive = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(randomBytes(32)), attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.WrapKey)] });
+      expect((await reason(c.get(uid, { wrap: { keyId: preActive, mode: BlockCipherMode.NISTKeyWrap } }))).reason).toBe(ResultReason.PermissionDenied);
+      expect((await reason(c.get(uid, { wrap: { keyId: ephId, mode: BlockCipherMode.NISTKeyWrap } }))).reason).toBe(ResultReason.PermissionDenied);
+      expect((await reason(c.get(uid, { wrap: { keyId: kek, mode: BlockCipherMode.GCM } }))).reason).toBe(ResultReason.FeatureNotSupported);
+    });
+    // Another tenant's KEK is a missing object, and its own key cannot be wrapped under ours.
+    const kekOfA = await withFreshClient(env.h, env.clientA, async (c) => {
+      const k = await c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(randomBytes(32)), attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.WrapKey)] });
+      await c.activate(k);
+      return k;
+    });
+    await withFreshClient(env.h, env.clientB, async (c) => {
+      const { uniqueIdentifier: own } = await c.create();
+      const refused = await reason(c.get(own, { wrap: { keyId: kekOfA, mode: BlockCipherMode.NISTKeyWrap } }));
+      expect(refused.reason).toBe(ResultReason.ItemNotFound);
+    });
+  });
+
+  it('Register keeps a wrapped key as registered: Get As Registered returns it so, any clear use unwraps it with a KEK allowing Unwrap Key', async () => {
+    const wrappedBlock = (wrapped: Buffer, kek: string, encoding: number, bits = 256): TtlvStructure =>
+      struct(Tag.SymmetricKey, [
+        struct(Tag.KeyBlock, [
+          enumeration(Tag.KeyFormatType, KeyFormatType.Raw),
+          encoding === EncodingOption.NoEncoding ? struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, wrapped)]) : bytes(Tag.KeyValue, wrapped),
+          enumeration(Tag.CryptographicAlgorithm, CryptographicAlgorithm.AES),
+          ...(bits > 0 ? [int(Tag.CryptographicLength, bits)] : []),
+          struct(Tag.KeyWrappingData, [
+            enumeration(Tag.WrappingMethod, WrappingMethod.Encrypt),
+            struct(Tag.EncryptionKeyInformation, [text(Tag.UniqueIdentifier, kek), struct(Tag.CryptographicParameters, [enumeration(Tag.BlockCipherMode, BlockCipherMode.NISTKeyWrap)])]),
+            enumeration(Tag.EncodingOption, encoding),
+          ]),
+        ]),
+      ]);
+    const kekBytes = randomBytes(32);
+    const wrap = (plain: Buffer): Buffer => {
+      const w = createCipheriv('id-aes256-wrap', kekBytes, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'));
+      return Buffer.concat([w.update(plain), w.final()]);
+    };
+    const registerKek = (c: KmipClient, mask: number) =>
+      c.register({ objectType: ObjectType.SymmetricKey, object: ops.symmetricKeyObject(kekBytes), attributes: [int(Tag.CryptographicUsageMask, mask)] }).then(async (id) => {
+        await c.activate(id);
+        return id;
+      });
+    const kekOfA = await withFreshClient(env.h, env.clientA, async (c) => {
+      const kek = await registerKek(c, CryptographicUsageMask.WrapKey | CryptographicUsageMask.UnwrapKey);
+      const key = randomBytes(32);
+      const uid = await c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(wrap(key), kek, EncodingOption.NoEncoding), attributes: [int(Tag.CryptographicUsageMask, 12)] });
+      const registered = await c.get(uid, { keyWrapType: KeyWrapType.AsRegistered });
+      expect(Buffer.from(registered.keyMaterial!).equals(wrap(key))).toBe(true);
+      expect(registered.keyWrappingData!.struct(Tag.EncryptionKeyInformation).text(Tag.UniqueIdentifier)).toBe(kek);
+      expect(Buffer.from((await c.get(uid)).keyMaterial!).equals(key)).toBe(true);
+      await c.activate(uid);
+      const sealed = await c.encrypt(uid, Buffer.from('under an unwrapped key'), { parameters: { blockCipherMode: BlockCipherMode.GCM, tagLength: 16 } });
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv!);
+      decipher.setAuthTag(Buffer.from(sealed.tag!));
+      expect(Buffer.concat([decipher.update(sealed.data), decipher.final()]).toString()).toBe('under an unwrapped key');
+
+      // TTLV encoding: the wrapped bytes are a Key Value structure.
+      const ttlvKey = randomBytes(16);
+      const ttlvUid = await c.register({
+        objectType: ObjectType.SymmetricKey,
+        object: wrappedBlock(wrap(encodeTtlv(struct(Tag.KeyValue, [bytes(Tag.KeyMaterial, ttlvKey)]))), kek, EncodingOption.TTLVEncoding, 128),
+      });
+      expect(Buffer.from((await c.get(ttlvUid)).keyMaterial!).equals(ttlvKey)).toBe(true);
+
+      // Bytes that do not unwrap are stored as given, and refused when used.
+      const garbage = await c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(randomBytes(40), kek, EncodingOption.NoEncoding) });
+      expect((await reason(c.get(garbage))).reason).toBe(ResultReason.CryptographicFailure);
+
+      // A KEK that may only wrap: as registered yes, in the clear no.
+      const wrapOnly = await registerKek(c, CryptographicUsageMask.WrapKey);
+      const held = await c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(wrap(key), wrapOnly, EncodingOption.NoEncoding) });
+      expect(Buffer.from((await c.get(held, { keyWrapType: KeyWrapType.AsRegistered })).keyMaterial!).equals(wrap(key))).toBe(true);
+      expect((await reason(c.get(held))).reason).toBe(ResultReason.PermissionDenied);
+      // A KEK that is itself kept wrapped is refused (no chains that could loop); a length must be given.
+      expect((await reason(c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(wrap(key), uid, EncodingOption.NoEncoding) })))).toMatchObject({
+        reason: ResultReason.InvalidField,
+      });
+      expect((await reason(c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(wrap(key), kek, EncodingOption.NoEncoding, 0) }))).message).toMatch(/Cryptographic Length/);
+      return kek;
+    });
+    await withFreshClient(env.h, env.clientB, async (c) => {
+      const refused = await reason(c.register({ objectType: ObjectType.SymmetricKey, object: wrappedBlock(wrap(randomBytes(32)), kekOfA, EncodingOption.NoEncoding) }));
+      expect(refused.reason).toBe(ResultReason.ItemNotFound);
     });
   });
 

@@ -20,6 +20,7 @@ import {
   ResultStatus,
   RevocationReasonCode,
   SecretDataType,
+  WrappingMethod,
 } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
 import type { TtlvItem } from '../../../kmip-server/codec/types.js';
@@ -67,6 +68,18 @@ beforeAll(async () => {
     attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.DeriveKey)],
   });
   await client.activate(ids.deriveBase);
+  ids.kek = await client.register({
+    objectType: ObjectType.SymmetricKey,
+    object: clientOps.symmetricKeyObject(Buffer.alloc(32, 11)),
+    attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.WrapKey)],
+  });
+  await client.activate(ids.kek);
+  // AES key wrap is deterministic: the wrapped bytes of this fixed key under that fixed KEK are golden too.
+  ids.sensitive = await client.register({
+    objectType: ObjectType.SymmetricKey,
+    object: clientOps.symmetricKeyObject(Buffer.alloc(32, 12)),
+    attributes: [int(Tag.CryptographicUsageMask, 12), bool(Tag.Sensitive, true)],
+  });
 });
 afterAll(async () => {
   await client?.close();
@@ -151,6 +164,8 @@ function goldenCases(): Array<[string, Buffer]> {
     ['MAC HMAC-SHA256', request(Operation.MAC, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
     ['MACVerify wrong MAC (Invalid)', request(Operation.MACVerify, [uid('hmac'), bytes(Tag.Data, Buffer.alloc(16, 8)), bytes(Tag.MACData, Buffer.alloc(32, 0))])],
     ['MAC with an Encrypt-only key (failure)', request(Operation.MAC, [uid('active'), bytes(Tag.Data, Buffer.alloc(16, 8))])],
+    ['Get a Sensitive key wrapped under a KEK (AES key wrap, TTLV encoding)', request(Operation.Get, [uid('sensitive'), keyWrapping(BlockCipherMode.NISTKeyWrap)])],
+    ['Get a Sensitive key in the clear (failure)', request(Operation.Get, [uid('sensitive')])],
     ['RNGRetrieve 32 bytes', request(Operation.RNGRetrieve, [int(Tag.DataLength, 32)])],
     ['RNGRetrieve too many bytes (failure)', request(Operation.RNGRetrieve, [int(Tag.DataLength, 1_000_000)])],
     ['RNGSeed (refused)', request(Operation.RNGSeed, [bytes(Tag.Data, Buffer.alloc(32, 6))])],
@@ -159,6 +174,13 @@ function goldenCases(): Array<[string, Buffer]> {
     ['unsupported operation (failure)', request(Operation.Certify, [])],
     ['unsupported version 3.0 (failure)', request(Operation.Get, [uid('key')], { major: 3, minor: 0 })],
   ];
+}
+
+function keyWrapping(mode: number): TtlvItem {
+  return struct(Tag.KeyWrappingSpecification, [
+    enumeration(Tag.WrappingMethod, WrappingMethod.Encrypt),
+    struct(Tag.EncryptionKeyInformation, [uid('kek'), struct(Tag.CryptographicParameters, [enumeration(Tag.BlockCipherMode, mode)])]),
+  ]);
 }
 
 function nameOf(tag: number): string {
