@@ -51,6 +51,8 @@ export function readWrapping(w: Fields): WrappingRequest {
 /** The KEK as a target, checked to be an AES key of this tenant; the operation's audit event keeps naming its own object. */
 async function resolveKek(op: Op, keyId: string): Promise<Target> {
   const { objectId, l2Version } = op;
+  // Named before resolving, so an attempt on another tenant's key is on record with its id.
+  op.related = { ...op.related, wrappingKey: keyId };
   let kek: Target;
   try {
     kek = await resolveTarget(op, keyId);
@@ -58,7 +60,6 @@ async function resolveKek(op: Op, keyId: string): Promise<Target> {
     op.objectId = objectId;
     op.l2Version = l2Version;
   }
-  op.related = { ...op.related, wrappingKey: keyId };
   if (kek.kind === 'stored' && (kek.object.objectType !== ObjectType.SymmetricKey || enumAttr(kek.object.attributes, 'Cryptographic Algorithm') !== CryptographicAlgorithm.AES)) {
     throw invalidField('the wrapping key must be an AES symmetric key');
   }
