@@ -236,7 +236,8 @@ export class AuditShipper {
     let stored = 0;
     while (stored < budget) {
       const offset = state.offsets.get(segment) ?? 0;
-      const { records, consumed } = readRecords(file, offset, Math.min(this.#batchSize, budget - stored));
+      const wanted = Math.min(this.#batchSize, budget - stored);
+      const { records, consumed } = readRecords(file, offset, wanted);
       if (consumed === 0) break;
       const fresh = records.filter((r) => r.seq > state.storedSeq);
       if (fresh.length > 0) {
@@ -249,6 +250,10 @@ export class AuditShipper {
         callHook(() => this.#opts.onShipped?.(chainId, seq));
       }
       state.offsets.set(segment, offset + consumed);
+      // Short of a batch means this pass caught up with the writer. Reading on would chase a
+      // trickle of new lines with one small insert each (a busy store, and a wake-up of every
+      // worker per insert); the loop's linger lets them gather into one batch instead.
+      if (records.length < wanted) break;
     }
     return { stored };
   }

@@ -69,6 +69,30 @@ describe('AuditShipper', () => {
     expect(readdirSync(dir)).toHaveLength(1); // the writer (this process) is alive
   });
 
+  it('a trickle of events is stored in one batch per linger, not chased with one small insert per event', async () => {
+    const db = store.mongo.db('shipper_trickle');
+    await ensureAuditIndexes(db);
+    const dir = journalDir();
+    const j = new AuditJournal({ dir, role: 'kmip', backlogLimit: 10_000 });
+    const shipper = new AuditShipper({ db, dir, batchSize: 500, lingerMs: 300 });
+    shipper.start();
+    const started = Date.now();
+    // One event every 2 ms for 0.6 s: each insert takes longer than that, so a shipper that read
+    // on until the file stopped growing would never pause.
+    for (let i = 1; i <= 300; i++) {
+      await journal(j, i, i);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const lingers = Math.ceil((Date.now() - started) / 300);
+    await shipper.stop();
+    const { shipped, batches } = shipper.stats();
+    expect(shipped).toBe(300);
+    expect(await auditEvents(db).countDocuments({ chainId: j.chainId })).toBe(300);
+    // One batch per linger, one more at the start and one for stop()'s drain.
+    expect(batches).toBeLessThanOrEqual(lingers + 2);
+    j.close();
+  });
+
   it('keeps the journal while the store is away and ships all of it when the store returns', async () => {
     const db = store.mongo.db('shipper_outage');
     await ensureAuditIndexes(db);
