@@ -59,6 +59,17 @@ describe('kmipObjects documents', () => {
     expect(back.attributes.entries()).toEqual(bag.entries());
     expect(back.material).toEqual(object(bag).material);
   });
+
+  it('keep the attributes in one binary field, and still read documents that hold them as an array', () => {
+    const bag = AttributeBag.from([
+      ['Name', name('legacy')],
+      ['x-ticket', text(Tag.AttributeValue, 'OPS-7')],
+    ]);
+    const doc = toDocument(object(bag));
+    expect(doc.attributes).toBeInstanceOf(Uint8Array);
+    const legacy = { ...doc, attributes: bag.toStored() };
+    expect(fromDocument(legacy).attributes.entries()).toEqual(bag.entries());
+  });
 });
 
 describe('key lifecycle', () => {

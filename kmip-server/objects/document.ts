@@ -5,6 +5,7 @@ import type { TtlvItem } from '../codec/types.js';
 import { ItemType } from '../codec/types.js';
 import { AttributeBag } from './attribute-bag.js';
 import type { KmipObjectDocument, ManagedObject, MaterialRef, StoredMaterial } from './model.js';
+import { packAttributes, unpackAttributes } from './packed-attributes.js';
 
 /** Typed reads of single-valued attributes. */
 export function enumAttr(bag: AttributeBag, name: string): number | undefined {
@@ -82,7 +83,7 @@ export function toDocument(o: ManagedObject): KmipObjectDocument {
       const id = childText(l, Tag.LinkedObjectIdentifier);
       return type !== undefined && id !== undefined ? [{ type, id }] : [];
     }),
-    attributes: b.toStored(),
+    attributes: packAttributes(b.toStored()),
     match: [],
     material: storeMaterial(o.material),
     rev: o.rev,
@@ -135,8 +136,11 @@ export function bytesOf(value: Uint8Array | { buffer: Uint8Array }): Buffer {
 
 /** Builds the object from a document; needs only the fields of ObjectRepository's read projection. */
 export function fromDocument(doc: Pick<KmipObjectDocument, '_id' | 'tenantId' | 'owner' | 'objectType' | 'attributes' | 'material' | 'rev'>): ManagedObject {
+  const stored = doc.attributes;
   const attributes = AttributeBag.fromStored(
-    doc.attributes.map((a) => ({ n: a.n, v: bytesOf(a.v as Uint8Array | { buffer: Uint8Array }) })),
+    Array.isArray(stored)
+      ? stored.map((a) => ({ n: a.n, v: bytesOf(a.v as Uint8Array | { buffer: Uint8Array }) })) // written before attributes were packed
+      : unpackAttributes(bytesOf(stored as Uint8Array | { buffer: Uint8Array })),
   );
   const m = doc.material;
   let material: MaterialRef;

@@ -74,8 +74,12 @@ export interface KmipObjectDocument {
   };
   revocation?: { reason: number; message?: string };
   links: Array<{ type: number; id: string }>;
-  /** Every attribute instance, TTLV-encoded (exact round trip of every KMIP type). */
-  attributes: StoredAttribute[];
+  /**
+   * Every attribute instance, TTLV-encoded (exact round trip of every KMIP type), packed into
+   * one binary field (packed-attributes.ts). Documents written before packing hold an array of
+   * `{n, v}`; they are read as they are and packed by their next change.
+   */
+  attributes: Uint8Array | StoredAttribute[];
   /** Equality keys for Locate: `<attribute name>=<base64 of the encoded value>`. */
   match: string[];
   material: StoredMaterial;
