@@ -27,6 +27,7 @@ import { encodeTtlv } from '../../../kmip-server/codec/encoder.js';
 import type { KmipClient } from '../../../clients/kmip/client.js';
 import type { KmipAttribute } from '../../../kmip-server/protocol/attributes.js';
 import { Fields } from '../../../kmip-server/protocol/payload.js';
+import { unpackAttributes } from '../../../kmip-server/objects/packed-attributes.js';
 import type { KmipTestEnv } from './support.js';
 import { clientFor, startEnv, unavailable, withFreshClient } from './support.js';
 
@@ -402,6 +403,24 @@ describe.skipIf(skip)('managed objects', () => {
       await c.activate(uid);
       expect((await reason(c.modifyAttribute(uid, dateTimeOf(Tag.ActivationDate, new Date())))).reason).toBe(ResultReason.PermissionDenied);
       expect((await reason(c.activate(uid))).reason).toBe(ResultReason.PermissionDenied);
+    });
+  });
+
+  it('objects stored before attributes were packed are read as they are, and packed by their next change', async () => {
+    await withFreshClient(env.h, env.clientA, async (c) => {
+      const { uniqueIdentifier: uid } = await c.create({ name: 'legacy-layout' });
+      const objects = env.h.store.db.collection('kmipObjects');
+      const packed = (await objects.findOne({ _id: uid as never }))!.attributes as { buffer: Uint8Array };
+      expect(packed.buffer).toBeInstanceOf(Uint8Array);
+      const before = await c.getAttributes(uid);
+      // Rewrite the document the way earlier versions stored it: an array of {n, v}.
+      const legacy = unpackAttributes(packed.buffer).map((a) => ({ n: a.n, v: Buffer.from(a.v) }));
+      await objects.updateOne({ _id: uid as never }, { $set: { attributes: legacy } });
+      expect(await c.getAttributes(uid)).toEqual(before);
+      await c.addAttribute(uid, { name: 'x-migrated', tag: undefined, value: text(Tag.AttributeValue, 'yes') });
+      const after = (await objects.findOne({ _id: uid as never }))!.attributes;
+      expect(Array.isArray(after)).toBe(false);
+      expect((await c.getAttributes(uid, ['x-migrated', 'Name'])).map((a) => a.name).sort()).toEqual(['Name', 'x-migrated']);
     });
   });
 
