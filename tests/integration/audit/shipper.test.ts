@@ -88,8 +88,9 @@ describe('AuditShipper', () => {
     const { shipped, batches } = shipper.stats();
     expect(shipped).toBe(300);
     expect(await auditEvents(db).countDocuments({ chainId: j.chainId })).toBe(300);
-    // One batch per linger, one more at the start and one for stop()'s drain.
-    expect(batches).toBeLessThanOrEqual(lingers + 2);
+    // One batch per linger, plus the first pass, one that may start as stop() is called, and
+    // stop()'s drain. Chasing each line, as before, took about one insert per 3 events here.
+    expect(batches).toBeLessThanOrEqual(lingers + 3);
     j.close();
   });
 
