@@ -1,10 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { ObjectId } from 'mongodb';
 import { AuditChain } from './chain.js';
 import { type AuditEvent, validateAuditEvent } from './event.js';
 import { callHook } from './hooks.js';
-import type { AuditRecordDocument } from './store.js';
+import { journalLine } from './record-line.js';
 import { AuditUnavailableError, newChainId } from './writer.js';
 
 /**
@@ -60,15 +59,7 @@ export interface AuditJournalStats {
   writeFailed: boolean;
 }
 
-/** A journal line back to the stored record (ObjectId and Date restored). */
-export function parseJournalLine(line: string): AuditRecordDocument {
-  const raw = JSON.parse(line) as Omit<AuditRecordDocument, '_id' | 'time'> & { _id: string; time: string };
-  return { ...raw, _id: new ObjectId(raw._id), time: new Date(raw.time) };
-}
-
-export function journalLine(doc: AuditRecordDocument): string {
-  return `${JSON.stringify({ ...doc, _id: doc._id.toHexString(), time: doc.time.toISOString() })}\n`;
-}
+export { journalLine, parseJournalLine } from './record-line.js';
 
 export function segmentFileName(chainId: string, segment: number): string {
   return `${chainId}.${String(segment).padStart(6, '0')}.jsonl`;
