@@ -1,14 +1,14 @@
-import { ObjectId, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import {
   buildAuditFilter,
   exportAuditEvents,
   queryAuditEvents,
+  streamAuditRecords,
   verifyAuditChains,
   type AuditEventView as StoredEvent,
   type AuditFilter as StoredFilter,
   type AuditWriter,
 } from '../../lib/audit/index.js';
-import { auditEvents } from '../../lib/audit/store.js';
 import { toView } from '../../lib/audit/query.js';
 import { serviceSpiffeId as spiffeId } from '../../lib/pki/index.js';
 import type { AuditEventView, AuditFilter, AuditPort, AuditRecordInput, AuditVerification } from '../deps.js';
@@ -39,14 +39,8 @@ export class AuditLog implements AuditPort {
   }
 
   async *stream(tenantId: string, filter: AuditFilter): AsyncIterable<AuditEventView> {
-    const cursor = auditEvents(this.db)
-      .find(buildAuditFilter({ kind: 'tenant', tenantId }, storedFilter(tenantId, filter)), { sort: { time: 1, _id: 1 } })
-      .batchSize(1000);
-    try {
-      for await (const doc of cursor) yield viewOf(toView(doc));
-    } finally {
-      await cursor.close();
-    }
+    const records = streamAuditRecords(this.db, buildAuditFilter({ kind: 'tenant', tenantId }, storedFilter(tenantId, filter)), { order: 'asc' });
+    for await (const doc of records) yield viewOf(toView(doc));
   }
 
   async *export(tenantId: string, filter: AuditFilter, format: 'csv' | 'json' | 'jsonl'): AsyncIterable<string> {
@@ -73,26 +67,16 @@ export class AuditLog implements AuditPort {
    * attributed, and they make every tenant's trail unprovable).
    */
   async verify(tenantId: string): Promise<AuditVerification> {
-    const report = await verifyAuditChains(this.db);
-    const recordIds = report.problems.flatMap((p) => (p.recordId ? [p.recordId] : []));
-    const ours = new Set<string>();
-    if (recordIds.length > 0) {
-      const docs = await auditEvents(this.db)
-        .find({ _id: { $in: recordIds.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id)) }, tenantId }, { projection: { _id: 1 } })
-        .toArray();
-      for (const doc of docs) ours.add(doc._id.toHexString());
-    }
+    const report = await verifyAuditChains(this.db, { tenantId });
     const problems = report.problems
-      .filter((p) => (p.recordId ? ours.has(p.recordId) : true))
+      .filter((p) => (p.recordId ? p.tenantId === tenantId : true))
       .map((p) => ({
         chain: p.chainId,
         sequence: p.seq,
         ...(p.recordId ? { recordId: p.recordId } : {}),
         problem: `${p.kind}${p.count ? ` (${p.count} records)` : ''}${p.detail ? `: ${p.detail}` : ''}`,
       }));
-    const chains = await auditEvents(this.db).distinct('chainId', { tenantId });
-    const records = await auditEvents(this.db).countDocuments({ tenantId });
-    return { ok: problems.length === 0, chains: chains.length, records, problems };
+    return { ok: problems.length === 0, chains: report.tenant?.chains ?? 0, records: report.tenant?.records ?? 0, problems };
   }
 }
 

@@ -1,7 +1,7 @@
-import type { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApi, type TestApi } from '../testing/harness.js';
 import { startFerretDb, type RunningServer } from '../testing/servers.js';
+import { auditRecords, tamperAuditChain } from '../../tests/support/audit-records.js';
 
 // Real servers on a 2-core machine running many test files at once: allow for slow moments.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
@@ -119,9 +119,8 @@ describe('GET /api/audit/verify', () => {
     expect(ok.json.records).toBeGreaterThanOrEqual(12);
     expect(ok.json.chains).toBe(1);
 
-    const events = api.db.collection<{ _id: ObjectId; objectId?: string; result: string }>('auditEvents');
-    const victim = await events.findOne({ tenantId: 'acme', objectId: 'obj-5' });
-    await events.updateOne({ _id: victim!._id }, { $set: { result: 'success' } });
+    const [victim] = await auditRecords(api.db, { tenantId: 'acme', objectId: 'obj-5' });
+    await tamperAuditChain(api.db, victim!.chainId, (records) => records.map((r) => (r._id.equals(victim!._id) ? { ...r, result: 'success' } : r)));
 
     const broken = await api.request('GET', '/api/audit/verify', { token: auditor });
     expect(broken.json.ok).toBe(false);

@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
 import { type AuditFilter, type AuditEventView, type AuditScope, buildAuditFilter, toView } from './query.js';
-import { auditEvents } from './store.js';
+import { streamAuditRecords } from './record-stream.js';
 
 /**
  * Streaming export of the audit trail, oldest first, as CSV or JSON lines. Yields text chunks;
- * wrap with `Readable.from()` for an HTTP response. Memory stays flat: the cursor is read in
- * batches and each batch becomes one chunk.
+ * wrap with `Readable.from()` for an HTTP response. Memory holds the blocks around the current
+ * position (lib/audit/record-stream.ts), not the trail; every `batchSize` records become one chunk.
  */
 export type AuditExportFormat = 'csv' | 'jsonl';
 
@@ -38,14 +38,12 @@ export async function* exportAuditEvents(
 ): AsyncGenerator<string> {
   if (format !== 'csv' && format !== 'jsonl') throw new RangeError('format must be csv or jsonl');
   const batchSize = options.batchSize ?? 1000;
-  const cursor = auditEvents(db)
-    .find(buildAuditFilter(scope, filter), { sort: { time: 1, _id: 1 } })
-    .batchSize(batchSize);
+  const records = streamAuditRecords(db, buildAuditFilter(scope, filter), { order: 'asc' });
   try {
     if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
     let chunk = '';
     let n = 0;
-    for await (const doc of cursor) {
+    for await (const doc of records) {
       const view = toView(doc);
       chunk += format === 'csv' ? csvRow(view) : `${JSON.stringify(view)}\n`;
       if (++n % batchSize === 0) {
@@ -55,7 +53,7 @@ export async function* exportAuditEvents(
     }
     if (chunk) yield chunk;
   } finally {
-    await cursor.close();
+    await records.return(undefined);
   }
 }
 

@@ -10,5 +10,7 @@ export { CSV_COLUMNS, csvCell, exportAuditEvents } from './export.js';
 export type { AuditExportFormat } from './export.js';
 export { verifyAuditChains } from './verify.js';
 export type { AuditProblem, AuditProblemKind, AuditVerification, VerifyOptions } from './verify.js';
-export { AUDIT_CHAINS_COLLECTION, AUDIT_EVENTS_COLLECTION, ensureAuditIndexes } from './store.js';
+export { AUDIT_CHAINS_COLLECTION, ensureAuditIndexes } from './store.js';
+export { AUDIT_BLOCKS_COLLECTION } from './blocks.js';
+export { streamAuditRecords } from './record-stream.js';
 export type { AuditChainHead, AuditRecordDocument } from './store.js';

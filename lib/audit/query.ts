@@ -1,7 +1,8 @@
 import { type Db, type Filter, ObjectId } from 'mongodb';
 import { IDENTIFIER_PATTERN } from '../pki/names.js';
 import type { ActorKind, AuditActor, AuditResult, DetailValue } from './event.js';
-import { type AuditRecordDocument, auditEvents } from './store.js';
+import { streamAuditRecords } from './record-stream.js';
+import type { AuditRecordDocument } from './store.js';
 
 /**
  * Reading the audit trail. Every query has a scope: a tenant-scoped caller (tenant admin or
@@ -94,7 +95,10 @@ export function buildAuditFilter(scope: AuditScope, filter: AuditFilter = {}): F
   return q;
 }
 
-/** Newest first, paged by (time, id) so inserts during paging neither repeat nor skip events. */
+/**
+ * Newest first, paged by (time, id) so inserts during paging neither repeat nor skip events.
+ * The filter is for records; lib/audit/record-stream.ts reads the blocks that may hold them.
+ */
 export async function queryAuditEvents(
   db: Db,
   scope: AuditScope,
@@ -104,12 +108,11 @@ export async function queryAuditEvents(
   const limit = Math.min(Math.max(1, Math.floor(page.limit ?? 100)), MAX_PAGE_SIZE);
   const q = buildAuditFilter(scope, filter);
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const query: Filter<AuditRecordDocument> = after
-    ? { $and: [q, { $or: [{ time: { $lt: after.time } }, { time: after.time, _id: { $lt: after.id } }] }] }
-    : q;
-  const docs = await auditEvents(db)
-    .find(query, { sort: { time: -1, _id: -1 }, limit: limit + 1 })
-    .toArray();
+  const docs: AuditRecordDocument[] = [];
+  for await (const doc of streamAuditRecords(db, q, { order: 'desc', ...(after ? { after } : {}) })) {
+    docs.push(doc);
+    if (docs.length > limit) break;
+  }
   const more = docs.length > limit;
   const events = docs.slice(0, limit).map(toView);
   const last = events[events.length - 1];

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { type Db, MongoBulkWriteError } from 'mongodb';
+import type { Db } from 'mongodb';
 import { isDuplicateKeyError } from '../store/mongo.js';
 import { genesisHash } from './canonical.js';
-import { type AuditChainHead, type AuditRecordDocument, auditChains, auditEvents } from './store.js';
+import { encodeAuditBlock } from './blocks.js';
+import { type AuditChainHead, type AuditRecordDocument, auditBlocks, auditChains } from './store.js';
 
 /** Who wrote a chain: the head document's descriptive fields. */
 export type ChainOrigin = Pick<AuditChainHead, 'role' | 'hostname' | 'pid' | 'startedAt'>;
@@ -16,9 +17,17 @@ export function originOfChainId(chainId: string): ChainOrigin {
 /**
  * Stores one batch of a chain, in order, idempotently: the chain head is created with the first
  * batch (`createHead`; callers remember that they did), a retried batch may already be (partly)
- * stored and its duplicates are ignored, and the head only ever moves forward.
+ * stored and is not stored twice, and the head only ever moves forward.
  */
-export async function storeAuditBatch(db: Db, origin: ChainOrigin, batch: readonly AuditRecordDocument[], now: Date, createHead: boolean): Promise<void> {
+export async function storeAuditBatch(
+  db: Db,
+  origin: ChainOrigin,
+  batch: readonly AuditRecordDocument[],
+  now: Date,
+  createHead: boolean,
+  /** The records' journal lines, when the caller read them from a journal (see encodeAuditBlock). */
+  lines?: readonly string[],
+): Promise<void> {
   const last = batch[batch.length - 1];
   if (!last) return;
   if (createHead) {
@@ -28,22 +37,28 @@ export async function storeAuditBatch(db: Db, origin: ChainOrigin, batch: readon
       if (!isDuplicateKeyError(error)) throw error;
     }
   }
-  try {
-    await auditEvents(db).insertMany(batch as AuditRecordDocument[], { ordered: false });
-  } catch (error) {
-    if (!everyRecordStored(error, batch.length)) throw error;
-  }
+  await storeBlocks(db, batch, lines);
   await auditChains(db).updateOne({ _id: last.chainId, lastSeq: { $lt: last.seq } }, { $set: { lastSeq: last.seq, lastHash: last.hash, updatedAt: now } });
 }
 
 /**
- * True when a bulk insert failed only because some records were already stored by an earlier
- * attempt. Network failures also surface as MongoBulkWriteError, with no write errors at all:
- * those must be retried, so this insists that inserted + duplicates account for every record.
+ * The batch as one block. A retried batch may find a block stored by an earlier attempt at the
+ * same first record: the records it holds are the same (the chain fixes them), so only those
+ * after its last one still need a block of their own.
  */
-function everyRecordStored(error: unknown, expected: number): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return false;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000)) return false;
-  return (error.insertedCount ?? 0) + writeErrors.length === expected;
+async function storeBlocks(db: Db, batch: readonly AuditRecordDocument[], lines: readonly string[] | undefined): Promise<void> {
+  let from = 0;
+  while (from < batch.length) {
+    const block = encodeAuditBlock(batch.slice(from), lines ? { lines: lines.slice(from) } : {});
+    try {
+      await auditBlocks(db).insertOne(block);
+      return;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const earlier = await auditBlocks(db).findOne({ _id: block._id }, { projection: { lastSeq: 1 } });
+    const storedUpTo = earlier?.lastSeq ?? Number.POSITIVE_INFINITY;
+    // Records are in sequence order: skip those the earlier block holds.
+    while (from < batch.length && batch[from]!.seq <= storedUpTo) from++;
+  }
 }

@@ -1,14 +1,16 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
+import { AUDIT_BLOCKS_COLLECTION, type AuditBlockDocument } from './blocks.js';
 import type { ChainedFields } from './canonical.js';
+import { migrateLegacyAuditEvents } from './legacy.js';
 
 /**
- * `auditEvents`: one document per event, hash-chained per writer. `auditChains`: each chain's
- * head (last sequence number and hash), updated after every batch, so removing records from
- * the end of a chain is detectable.
+ * `auditBlocks`: the records, hash-chained per writer, one document per stored batch
+ * (lib/audit/blocks.ts). `auditChains`: each chain's head (last sequence number and hash),
+ * updated after every batch, so removing records from the end of a chain is detectable.
  */
-export const AUDIT_EVENTS_COLLECTION = 'auditEvents';
 export const AUDIT_CHAINS_COLLECTION = 'auditChains';
 
+/** One audit record: what a chain produces, a journal line holds and a block stores. */
 export interface AuditRecordDocument extends ChainedFields {
   _id: ObjectId;
   hash: string;
@@ -25,17 +27,20 @@ export interface AuditChainHead {
   updatedAt: Date;
 }
 
-export function auditEvents(db: Db): Collection<AuditRecordDocument> {
-  return db.collection<AuditRecordDocument>(AUDIT_EVENTS_COLLECTION);
+export function auditBlocks(db: Db): Collection<AuditBlockDocument> {
+  return db.collection<AuditBlockDocument>(AUDIT_BLOCKS_COLLECTION);
 }
 
 export function auditChains(db: Db): Collection<AuditChainHead> {
   return db.collection<AuditChainHead>(AUDIT_CHAINS_COLLECTION);
 }
 
+/** Indexes for block lookups by chain, tenant and time; then moves records of the older layout into blocks. */
 export async function ensureAuditIndexes(db: Db): Promise<void> {
-  const events = auditEvents(db);
-  await events.createIndex({ chainId: 1, seq: 1 }, { unique: true, name: 'chain_seq' });
-  await events.createIndex({ tenantId: 1, time: -1, _id: -1 }, { name: 'tenant_time' });
-  await events.createIndex({ time: -1, _id: -1 }, { name: 'time' });
+  const blocks = auditBlocks(db);
+  await blocks.createIndex({ chainId: 1, firstSeq: 1 }, { name: 'chain_seq' });
+  await blocks.createIndex({ tenants: 1, to: -1 }, { name: 'tenant_to' });
+  await blocks.createIndex({ to: -1 }, { name: 'to' });
+  await blocks.createIndex({ from: 1 }, { name: 'from' });
+  await migrateLegacyAuditEvents(db);
 }

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { type ChainedFields, genesisHash, recordHash } from './canonical.js';
-import { type AuditChainHead, type AuditRecordDocument, auditChains, auditEvents } from './store.js';
+import { type AuditBlockDocument, decodeAuditBlock, summaryMismatch } from './blocks.js';
+import { type AuditChainHead, type AuditRecordDocument, auditBlocks, auditChains } from './store.js';
 
 /**
  * Walks every chain in sequence order and reports what does not add up:
@@ -14,9 +15,13 @@ import { type AuditChainHead, type AuditRecordDocument, auditChains, auditEvents
  *   older than `anchorGraceMs` (a writer that crashed between insert and head update, or
  *   records appended by someone else), or records of a chain with no head at all.
  *
- * One unsorted collection scan, not a sorted query: a sort over the whole collection costs
+ * A block (lib/audit/blocks.ts) that cannot be read back is reported as `altered` for its whole
+ * range, and so is one whose summary does not describe its records (it would hide them from
+ * queries).
+ *
+ * One unsorted scan of the blocks, not a sorted query: a sort over the whole collection costs
  * FerretDB (the embedded store) more than twice the scan, and a scan is the cheapest read on
- * MongoDB too. Records of a chain arrive in insertion order, which is sequence order, so each
+ * MongoDB too. Blocks of a chain arrive in insertion order, which is sequence order, so each
  * chain is walked as its records stream by; the few that arrive early (swapped, re-inserted)
  * wait in a small per-chain map. Memory is a few hundred bytes per chain plus those strays.
  *
@@ -31,6 +36,8 @@ export interface AuditProblem {
   kind: AuditProblemKind;
   /** The stored record concerned; absent for records that no longer exist. */
   recordId?: string;
+  /** The tenant of that record (null: platform-wide). */
+  tenantId?: string | null;
   /** For ranges (missing, truncated, unanchored-tail): how many sequence numbers. */
   count?: number;
   detail?: string;
@@ -44,11 +51,15 @@ export interface AuditVerification {
   /** True when more than `maxProblems` were found and the list was cut. */
   problemsTruncated: boolean;
   durationMs: number;
+  /** With `tenantId` in the options: how many chains and records hold that tenant's events. */
+  tenant?: { chains: number; records: number };
 }
 
 export interface VerifyOptions {
   /** Only this chain. */
   chainId?: string;
+  /** Also count this tenant's records and chains (`tenant` in the result). */
+  tenantId?: string;
   anchorGraceMs?: number;
   maxProblems?: number;
   now?: Date;
@@ -61,8 +72,16 @@ interface Prev {
   seq: number;
   hash: string;
   id: string;
+  tenantId: string | null;
   reported: boolean;
 }
+
+/** Stands in for a record of a block that could not be read (already reported as altered). */
+const DAMAGED = Symbol('damaged');
+type Damaged = { [DAMAGED]: true; seq: number };
+
+/** A damaged block's range is walked record by record; a range beyond this is not plausible. */
+const MAX_DAMAGED_RANGE = 100_000;
 
 export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Promise<AuditVerification> {
   const started = performance.now();
@@ -83,21 +102,37 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
   const chainIds = new Set(heads.keys());
 
   let records = 0;
+  const tenantChains = new Set<string>();
+  let tenantRecords = 0;
   const walks = new Map<string, ChainWalk>();
-  const cursor = auditEvents(db)
+  const walkOf = (chainId: string): ChainWalk => {
+    let walk = walks.get(chainId);
+    if (!walk) {
+      walk = new ChainWalk(chainId, heads.get(chainId), report, now, graceMs);
+      walks.set(chainId, walk);
+      chainIds.add(chainId);
+      heads.delete(chainId);
+    }
+    return walk;
+  };
+  const cursor = auditBlocks(db)
     .find(options.chainId ? { chainId: options.chainId } : {})
-    .batchSize(2000);
+    .batchSize(16);
   try {
-    for await (const doc of cursor) {
-      records++;
-      let walk = walks.get(doc.chainId);
-      if (!walk) {
-        walk = new ChainWalk(doc.chainId, heads.get(doc.chainId), report, now, graceMs);
-        walks.set(doc.chainId, walk);
-        chainIds.add(doc.chainId);
-        heads.delete(doc.chainId);
+    for await (const block of cursor) {
+      const docs = readBlock(block, report);
+      if (!docs) {
+        walkOf(block.chainId).offerDamaged(block.firstSeq, block.lastSeq);
+        continue;
       }
-      walk.offer(doc);
+      for (const doc of docs) {
+        records++;
+        if (options.tenantId !== undefined && doc.tenantId === options.tenantId) {
+          tenantRecords++;
+          tenantChains.add(doc.chainId);
+        }
+        walkOf(doc.chainId).offer(doc);
+      }
     }
   } finally {
     await cursor.close();
@@ -107,7 +142,30 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
   for (const head of heads.values()) {
     if (head.lastSeq > 0) report({ chainId: head._id, seq: 1, kind: 'truncated', count: head.lastSeq, detail: 'chain head has no records' });
   }
-  return { ok: problems.length === 0, chains: chainIds.size, records, problems, problemsTruncated, durationMs: performance.now() - started };
+  return {
+    ok: problems.length === 0,
+    chains: chainIds.size,
+    records,
+    problems,
+    problemsTruncated,
+    durationMs: performance.now() - started,
+    ...(options.tenantId !== undefined ? { tenant: { chains: tenantChains.size, records: tenantRecords } } : {}),
+  };
+}
+
+/** A block's records, or undefined (reported) when they cannot be read; a lying summary is reported too. */
+function readBlock(block: AuditBlockDocument, report: (p: AuditProblem) => void): AuditRecordDocument[] | undefined {
+  const range = { chainId: String(block.chainId), seq: Number(block.firstSeq), count: Number(block.lastSeq) - Number(block.firstSeq) + 1 };
+  let docs: AuditRecordDocument[];
+  try {
+    docs = decodeAuditBlock(block);
+  } catch (error) {
+    report({ ...range, kind: 'altered', detail: (error as Error).message });
+    return undefined;
+  }
+  const mismatch = summaryMismatch(block, docs);
+  if (mismatch) report({ ...range, kind: 'altered', detail: `audit block ${block._id}: ${mismatch}` });
+  return docs;
 }
 
 class ChainWalk {
@@ -115,7 +173,7 @@ class ChainWalk {
   #expectedSeq = 1;
   #anchor: Prev | undefined;
   /** Records that arrived before their predecessor, by sequence number. */
-  readonly #early = new Map<number, AuditRecordDocument>();
+  readonly #early = new Map<number, AuditRecordDocument | Damaged>();
 
   constructor(
     readonly chainId: string,
@@ -125,9 +183,16 @@ class ChainWalk {
     private readonly graceMs: number,
   ) {}
 
-  offer(doc: AuditRecordDocument): void {
+  /** The records `firstSeq`..`lastSeq` exist but cannot be read: no gap, and no further reports about them. */
+  offerDamaged(firstSeq: number, lastSeq: number): void {
+    if (!Number.isSafeInteger(firstSeq) || !Number.isSafeInteger(lastSeq) || firstSeq < 1 || lastSeq < firstSeq || lastSeq - firstSeq >= MAX_DAMAGED_RANGE) return;
+    for (let seq = firstSeq; seq <= lastSeq; seq++) this.offer({ [DAMAGED]: true, seq });
+  }
+
+  offer(doc: AuditRecordDocument | Damaged): void {
     if (!Number.isSafeInteger(doc.seq) || doc.seq < 1) {
-      this.report({ chainId: this.chainId, seq: Number(doc.seq), kind: 'altered', recordId: doc._id.toHexString(), detail: 'sequence number is not a positive integer' });
+      const d = doc as AuditRecordDocument;
+      this.report({ chainId: this.chainId, seq: Number(d.seq), kind: 'altered', recordId: d._id.toHexString(), tenantId: d.tenantId ?? null, detail: 'sequence number is not a positive integer' });
       return;
     }
     if (doc.seq === this.#expectedSeq) {
@@ -138,14 +203,22 @@ class ChainWalk {
       }
     } else if (doc.seq < this.#expectedSeq || this.#early.has(doc.seq)) {
       // Only possible if the unique (chainId, seq) index was dropped and a record duplicated.
-      this.report({ chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: doc._id.toHexString(), detail: 'duplicate sequence number' });
+      if (DAMAGED in doc) return;
+      this.report({ chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: doc._id.toHexString(), tenantId: doc.tenantId ?? null, detail: 'duplicate sequence number' });
     } else {
       this.#early.set(doc.seq, doc);
     }
   }
 
-  #visit(doc: AuditRecordDocument): void {
+  #visit(doc: AuditRecordDocument | Damaged): void {
+    if (DAMAGED in doc) {
+      this.#prev = { seq: doc.seq, hash: '', id: '', tenantId: null, reported: true };
+      if (this.head && doc.seq === this.head.lastSeq) this.#anchor = this.#prev;
+      this.#expectedSeq = doc.seq + 1;
+      return;
+    }
     const id = doc._id.toHexString();
+    const tenantId = doc.tenantId ?? null;
     const selfOk = safeHash(doc) === doc.hash;
     let linkCheckable = true;
     if (doc.seq > this.#expectedSeq) {
@@ -158,8 +231,8 @@ class ChainWalk {
       const original = this.#originalSeq(doc);
       this.report(
         original === undefined
-          ? { chainId: this.chainId, seq: doc.seq, kind: 'altered', recordId: id, detail: 'content does not match its hash' }
-          : { chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: id, detail: `written as sequence ${original}` },
+          ? { chainId: this.chainId, seq: doc.seq, kind: 'altered', recordId: id, tenantId, detail: 'content does not match its hash' }
+          : { chainId: this.chainId, seq: doc.seq, kind: 'out-of-order', recordId: id, tenantId, detail: `written as sequence ${original}` },
       );
       reported = true;
     } else if (linkCheckable) {
@@ -167,16 +240,17 @@ class ChainWalk {
       if (doc.prevHash !== expectedPrev) {
         // The successor's record of its predecessor is the older truth: the predecessor changed.
         if (this.#prev && !this.#prev.reported) {
-          this.report({ chainId: this.chainId, seq: this.#prev.seq, kind: 'altered', recordId: this.#prev.id, detail: 'hash differs from what the next record chained' });
+          const prev = this.#prev;
+          this.report({ chainId: this.chainId, seq: prev.seq, kind: 'altered', recordId: prev.id, tenantId: prev.tenantId, detail: 'hash differs from what the next record chained' });
           this.#prev.reported = true;
         } else if (!this.#prev) {
-          this.report({ chainId: this.chainId, seq: doc.seq, kind: 'altered', recordId: id, detail: 'does not start from the chain genesis' });
+          this.report({ chainId: this.chainId, seq: doc.seq, kind: 'altered', recordId: id, tenantId, detail: 'does not start from the chain genesis' });
           reported = true;
         }
       }
     }
 
-    this.#prev = { seq: doc.seq, hash: doc.hash, id, reported };
+    this.#prev = { seq: doc.seq, hash: doc.hash, id, tenantId, reported };
     if (this.head && doc.seq === this.head.lastSeq) this.#anchor = this.#prev;
     this.#expectedSeq = doc.seq + 1;
   }
@@ -198,7 +272,7 @@ class ChainWalk {
     }
     const anchor = this.#anchor;
     if (head.lastSeq > 0 && anchor && anchor.hash !== head.lastHash && !anchor.reported) {
-      this.report({ chainId: this.chainId, seq: anchor.seq, kind: 'altered', recordId: anchor.id, detail: 'hash differs from the chain head' });
+      this.report({ chainId: this.chainId, seq: anchor.seq, kind: 'altered', recordId: anchor.id, tenantId: anchor.tenantId, detail: 'hash differs from the chain head' });
     }
     if (last.seq > head.lastSeq && this.now.getTime() - head.updatedAt.getTime() > this.graceMs) {
       this.report({ chainId: this.chainId, seq: head.lastSeq + 1, kind: 'unanchored-tail', count: last.seq - head.lastSeq });

@@ -7,7 +7,8 @@ import { ensureAuditIndexes, verifyAuditChains } from '../../../lib/audit/index.
 import { AuditChain } from '../../../lib/audit/chain.js';
 import { AuditJournal, journalLine, segmentFileName } from '../../../lib/audit/journal.js';
 import { AuditShipper } from '../../../lib/audit/shipper.js';
-import { auditChains, auditEvents } from '../../../lib/audit/store.js';
+import { auditChains } from '../../../lib/audit/store.js';
+import { auditRecords, countAuditRecords } from '../../support/audit-records.js';
 import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
 import { useFerretDb } from '../pki/support/ferretdb.js';
 
@@ -43,7 +44,7 @@ describe('AuditShipper', () => {
     for (let pass = 0; pass < 10 && stored < 700; pass++) stored += await shipper.shipOnce(1_000);
     expect(stored).toBe(700);
     expect(progress.at(-1)).toBe(700);
-    const docs = await auditEvents(db).find({ chainId: j.chainId }, { sort: { seq: 1 } }).toArray();
+    const docs = await auditRecords(db, { chainId: j.chainId }, 'seq');
     expect(docs.map((d) => d.seq)).toEqual(Array.from({ length: 700 }, (_, i) => i + 1));
     expect(await auditChains(db).findOne({ _id: j.chainId })).toMatchObject({ role: 'kmip', lastSeq: 700, pid: process.pid });
     expect((await verifyAuditChains(db)).ok).toBe(true);
@@ -64,7 +65,7 @@ describe('AuditShipper', () => {
     let stored = 0;
     for (let pass = 0; pass < 10; pass++) stored += await second.shipOnce(1_000);
     expect(stored).toBe(200);
-    expect(await auditEvents(db).countDocuments({ chainId: j.chainId })).toBe(400);
+    expect(await countAuditRecords(db, { chainId: j.chainId })).toBe(400);
     expect((await verifyAuditChains(db)).ok).toBe(true);
     expect(readdirSync(dir)).toHaveLength(1); // the writer (this process) is alive
   });
@@ -87,7 +88,7 @@ describe('AuditShipper', () => {
     await shipper.stop();
     const { shipped, batches } = shipper.stats();
     expect(shipped).toBe(300);
-    expect(await auditEvents(db).countDocuments({ chainId: j.chainId })).toBe(300);
+    expect(await countAuditRecords(db, { chainId: j.chainId })).toBe(300);
     // One batch per linger, plus the first pass, one that may start as stop() is called, and
     // stop()'s drain (4 here). Chasing each new line, as before, took 121 inserts for these 300.
     expect(batches).toBeLessThanOrEqual(lingers + 3);
@@ -111,9 +112,9 @@ describe('AuditShipper', () => {
     expect(running.stats().storeHealthy).toBe(false);
     await store.ferret.restart();
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (await auditEvents(db).countDocuments({ chainId: j.chainId }).catch(() => 0)) < 150) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < deadline && (await countAuditRecords(db, { chainId: j.chainId }).catch(() => 0)) < 150) await new Promise((r) => setTimeout(r, 100));
     await running.stop(2_000);
-    expect(await auditEvents(db).countDocuments({ chainId: j.chainId })).toBe(150);
+    expect(await countAuditRecords(db, { chainId: j.chainId })).toBe(150);
     expect(running.stats().storeHealthy).toBe(true);
     expect((await verifyAuditChains(db)).ok).toBe(true);
     j.close();
@@ -142,8 +143,8 @@ describe('AuditShipper', () => {
     const shipper = new AuditShipper({ db, dir, onError: (e) => reported.push((e as Error).message) });
     for (let pass = 0; pass < 4; pass++) await shipper.shipOnce(1_000);
 
-    expect(await auditEvents(db).countDocuments({ chainId: dead.chainId })).toBe(3);
-    expect(await auditEvents(db).countDocuments({ chainId: live.chainId })).toBe(5);
+    expect(await countAuditRecords(db, { chainId: dead.chainId })).toBe(3);
+    expect(await countAuditRecords(db, { chainId: live.chainId })).toBe(5);
     expect(reported.some((m) => m.includes('unfinished last line'))).toBe(true);
     expect(reported.some((m) => m.includes('unreadable record'))).toBe(true);
     expect(existsSync(`${damagedFile}.corrupt`)).toBe(true);

@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditWriter, ensureAuditIndexes, verifyAuditChains } from '../../../lib/audit/index.js';
-import { auditEvents } from '../../../lib/audit/store.js';
+import { auditRecords, tamperAuditChain } from '../../support/audit-records.js';
 import { type FerretDb, startFerretDb } from '../pki/support/ferretdb.js';
 
 let ferret: FerretDb;
@@ -43,8 +43,9 @@ describe('verifyAuditChains at scale', () => {
     console.log(`audit scale: wrote 100k in ${Math.round(writeMs)} ms, verified in ${Math.round(clean.durationMs)} ms`);
     expect(clean.durationMs).toBeLessThan(60_000);
 
-    const victim = await auditEvents(db).findOne({ chainId: writers[2]!.chainId, seq: 12_345 });
-    await auditEvents(db).updateOne({ _id: victim!._id }, { $set: { tenantId: 'tenant-x' } });
+    const victimChain = writers[2]!.chainId;
+    const [victim] = (await auditRecords(db, { chainId: victimChain })).filter((r) => r.seq === 12_345);
+    await tamperAuditChain(db, victimChain, (records) => records.map((r) => (r.seq === 12_345 ? { ...r, tenantId: 'tenant-x' } : r)));
     const dirty = await verifyAuditChains(db);
     expect(dirty.problems).toEqual([expect.objectContaining({ seq: 12_345, kind: 'altered', recordId: victim!._id.toHexString() })]);
   });

@@ -6,7 +6,8 @@ import {
   genesisHash,
   verifyAuditChains,
 } from '../../../lib/audit/index.js';
-import { auditChains, auditEvents } from '../../../lib/audit/store.js';
+import { auditChains } from '../../../lib/audit/store.js';
+import { auditRecords, countAuditRecords } from '../../support/audit-records.js';
 import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
 import { useFerretDb } from '../pki/support/ferretdb.js';
 
@@ -25,7 +26,7 @@ describe('AuditWriter', () => {
     expect(Math.max(...flushes)).toBeLessThanOrEqual(500);
     expect(flushes.length).toBeGreaterThanOrEqual(3);
 
-    const stored = await auditEvents(db).find({ chainId: writer.chainId }, { sort: { seq: 1 } }).toArray();
+    const stored = await auditRecords(db, { chainId: writer.chainId }, 'seq');
     expect(stored.map((d) => d.seq)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
     expect(stored.map((d) => d.objectId)).toEqual(Array.from({ length: 1200 }, (_, i) => `obj-${i + 1}`));
     expect(stored[0]!.prevHash).toBe(genesisHash(writer.chainId));
@@ -48,10 +49,10 @@ describe('AuditWriter', () => {
     writer.record(event(1));
     writer.record(event(2));
     const deadline = Date.now() + 5_000;
-    while ((await auditEvents(db).countDocuments({ chainId: writer.chainId })) < 2 && Date.now() < deadline) {
+    while ((await countAuditRecords(db, { chainId: writer.chainId })) < 2 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    expect(await auditEvents(db).countDocuments({ chainId: writer.chainId })).toBe(2);
+    expect(await countAuditRecords(db, { chainId: writer.chainId })).toBe(2);
     await writer.close();
   });
 
@@ -108,7 +109,7 @@ describe('AuditWriter', () => {
     writer.record(event(61));
     await writer.close();
 
-    const stored = await auditEvents(db).find({}, { sort: { seq: 1 } }).toArray();
+    const stored = await auditRecords(db, {}, 'seq');
     expect(stored.map((d) => d.seq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
     expect(await verifyAuditChains(db)).toMatchObject({ ok: true, records: 61 });
   });
@@ -127,7 +128,7 @@ describe('AuditWriter', () => {
     await store.ferret.restart();
     await writer.flush(30_000);
     await writer.close();
-    expect(await auditEvents(db).countDocuments({})).toBe(2_000);
+    expect(await countAuditRecords(db, {})).toBe(2_000);
     expect(await verifyAuditChains(db)).toMatchObject({ ok: true, records: 2_000, problems: [] });
   });
 

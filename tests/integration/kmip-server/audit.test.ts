@@ -4,6 +4,7 @@ import { BlockCipherMode, CryptographicUsageMask, ResultReason } from '../../../
 import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool } from '../../../kmip-server/codec/types.js';
 import { verifyAuditChains } from '../../../lib/audit/verify.js';
+import { auditRecords, countAuditRecords } from '../../support/audit-records.js';
 import type { KmipTestEnv } from './support.js';
 import { clientFor, startEnv, unavailable } from './support.js';
 
@@ -24,7 +25,7 @@ afterAll(async () => {
 async function auditEvents(filter: Record<string, unknown>, atLeast: number): Promise<Array<Record<string, unknown>>> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const events = await env.h.store.db.collection('auditEvents').find(filter).sort({ time: 1, seq: 1 }).toArray();
+    const events = (await auditRecords(env.h.store.db, filter)) as unknown as Array<Record<string, unknown>>;
     if (events.length >= atLeast || Date.now() > deadline) return events;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -98,7 +99,7 @@ describe.skipIf(skip)('audit', () => {
     try {
       const { uniqueIdentifier: eph } = await c.create({ attributes: [ephemeral] });
       await c.get(eph); // warm: L2 cached, tenant state known
-      const before = await env.h.store.db.collection('auditEvents').countDocuments({ tenantId: 'tenant-a' });
+      const before = await countAuditRecords(env.h.store.db, { tenantId: 'tenant-a' });
       await new Promise((r) => setTimeout(r, 300)); // let the writer flush what it has
       await env.h.ferret.kill();
       let served = 0;

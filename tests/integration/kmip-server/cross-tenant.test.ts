@@ -8,6 +8,7 @@ import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool, text } from '../../../kmip-server/codec/types.js';
 import type { KmipTestEnv } from './support.js';
 import { clientFor, startEnv, unavailable } from './support.js';
+import { auditRecords, countAuditRecords } from '../../support/audit-records.js';
 
 const skip = unavailable();
 let env: KmipTestEnv;
@@ -85,7 +86,7 @@ describe.skipIf(skip)('tenant isolation', () => {
     let events: Array<Record<string, unknown>> = [];
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
-      events = await env.h.store.db.collection('auditEvents').find({ tenantId: 'tenant-b', crossTenant: true }).toArray();
+      events = (await auditRecords(env.h.store.db, { tenantId: 'tenant-b', crossTenant: true })) as unknown as Array<Record<string, unknown>>;
       if (events.length >= expected) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -98,7 +99,7 @@ describe.skipIf(skip)('tenant isolation', () => {
       expect(e.clientAddress).toBe('127.0.0.1');
     }
     // Attempts on objects that exist nowhere are failures, not cross-tenant.
-    const missing = await env.h.store.db.collection('auditEvents').countDocuments({ tenantId: 'tenant-b', crossTenant: { $ne: true }, result: 'failure' });
+    const missing = await countAuditRecords(env.h.store.db, { tenantId: 'tenant-b', crossTenant: { $ne: true }, result: 'failure' });
     expect(missing).toBeGreaterThanOrEqual(attempts.length);
   });
 });

@@ -9,6 +9,7 @@ import { TenantIdSearchAttribute, workflowIds } from '../../../workflows/contrac
 import { provisionTenant } from '../../../workflows/index.js';
 import { openStackPlatform, stackTemporalClient, uniqueTenantId } from '../../support/platform.js';
 import { WorkerProcess } from '../../support/worker-process.js';
+import { countAuditRecords } from '../../support/audit-records.js';
 
 let platform: Platform;
 let client: Client;
@@ -78,7 +79,7 @@ describe('tenant provisioning workflow (real Temporal, real worker, FerretDB)', 
     const kinds = (await platform.notifications.list(tenantId)).map((n) => n.kind).sort();
     expect(kinds).toEqual(['console-available', 'escalation']);
     await platform.audit.flush();
-    const escalations = await platform.store.db.collection('auditEvents').countDocuments({ tenantId, operation: 'tenant.provision.escalated' });
+    const escalations = await countAuditRecords(platform.store.db, { tenantId, operation: 'tenant.provision.escalated' });
     expect(escalations).toBe(1);
   });
 

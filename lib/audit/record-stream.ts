@@ -1,0 +1,114 @@
+import type { Db, Filter, ObjectId } from 'mongodb';
+import { type AuditBlockDocument, decodeAuditBlock } from './blocks.js';
+import { type AuditRecordDocument, auditBlocks } from './store.js';
+
+/**
+ * Audit records matching a filter, in time order across all chains, read from blocks.
+ *
+ * Blocks of different chains overlap in time, so they are read in order of their time bound
+ * (`to` when newest first, `from` when oldest first) and a record is released only once no
+ * unread block can hold one that comes before it. Memory holds the matching records of the
+ * blocks that overlap the current position, not the trail.
+ *
+ * The filter is the record-level filter of `buildAuditFilter` (lib/audit/query.ts); the block
+ * summaries narrow which blocks are read, and every record is then matched exactly.
+ */
+export interface RecordStreamOptions {
+  order: 'asc' | 'desc';
+  /** Only records strictly after this (time, id) position, in `order` (paging). */
+  after?: { time: Date; id: ObjectId };
+  /** Blocks per round trip; default 16 (a block is up to 500 records). */
+  batchSize?: number;
+}
+
+export async function* streamAuditRecords(db: Db, filter: Filter<AuditRecordDocument>, options: RecordStreamOptions): AsyncGenerator<AuditRecordDocument> {
+  const desc = options.order === 'desc';
+  const matches = recordMatcher(filter);
+  const after = options.after;
+  const beyondCursor = (r: AuditRecordDocument): boolean => !after || (desc ? compareRecords(r, after) < 0 : compareRecords(r, after) > 0);
+  const inOrder = (a: AuditRecordDocument, b: AuditRecordDocument): number => (desc ? -compareRecords(a, b) : compareRecords(a, b));
+
+  const cursor = auditBlocks(db)
+    .find(blockFilter(filter, options), { sort: desc ? { to: -1, _id: -1 } : { from: 1, _id: 1 } })
+    .batchSize(options.batchSize ?? 16);
+  let pending: AuditRecordDocument[] = [];
+  function* release(until?: Date): Generator<AuditRecordDocument> {
+    pending.sort(inOrder);
+    // Every unread block lies at or beyond `until`: records strictly before it are final.
+    const cut = until === undefined ? pending.length : pending.findIndex((r) => (desc ? r.time <= until : r.time >= until));
+    const ready = cut < 0 ? pending : pending.slice(0, cut);
+    pending = cut < 0 ? [] : pending.slice(cut);
+    yield* ready;
+  }
+  try {
+    for await (const block of cursor) {
+      yield* release(desc ? block.to : block.from);
+      for (const r of decodeAuditBlock(block)) if (matches(r) && beyondCursor(r)) pending.push(r);
+    }
+    yield* release();
+  } finally {
+    await cursor.close();
+  }
+}
+
+/** Oldest first by time, then by record id (ObjectId hex sorts like the id). */
+export function compareRecords(a: { time: Date; _id?: ObjectId; id?: ObjectId }, b: { time: Date; _id?: ObjectId; id?: ObjectId }): number {
+  const dt = a.time.getTime() - b.time.getTime();
+  if (dt !== 0) return dt;
+  const ai = (a._id ?? a.id)!.toHexString();
+  const bi = (b._id ?? b.id)!.toHexString();
+  return ai < bi ? -1 : ai > bi ? 1 : 0;
+}
+
+type Condition = unknown;
+
+/** Which blocks can hold a matching record, from their summaries. */
+function blockFilter(filter: Filter<AuditRecordDocument>, options: RecordStreamOptions): Filter<AuditBlockDocument> {
+  const f = filter as Record<string, Condition>;
+  const q: Record<string, unknown> = {};
+  if ('tenantId' in f) q.tenants = f.tenantId;
+  if ('operation' in f) q.operations = f.operation;
+  if ('result' in f) q.results = f.result;
+  if (f.crossTenant === true) q.crossTenant = true;
+  const and: Array<Record<string, unknown>> = [];
+  const time = f.time as { $gte?: Date; $lt?: Date } | undefined;
+  if (time?.$gte) and.push({ to: { $gte: time.$gte } });
+  if (time?.$lt) and.push({ from: { $lt: time.$lt } });
+  if (options.after) and.push(options.order === 'desc' ? { from: { $lte: options.after.time } } : { to: { $gte: options.after.time } });
+  if (and.length) q.$and = and;
+  return q as Filter<AuditBlockDocument>;
+}
+
+/** The record-level filter as a predicate: equality, `$in`, `$ne` and a `$gte`/`$lt` time range. */
+export function recordMatcher(filter: Filter<AuditRecordDocument>): (r: AuditRecordDocument) => boolean {
+  const checks = Object.entries(filter as Record<string, Condition>).map(([field, condition]) => {
+    const read = FIELDS[field];
+    if (!read) throw new RangeError(`audit records cannot be filtered by ${field}`);
+    const test = conditionTest(condition);
+    return (r: AuditRecordDocument): boolean => test(read(r));
+  });
+  return (r) => checks.every((check) => check(r));
+}
+
+const FIELDS: Record<string, (r: AuditRecordDocument) => unknown> = {
+  chainId: (r) => r.chainId,
+  tenantId: (r) => r.tenantId ?? null,
+  time: (r) => r.time,
+  'actor.kind': (r) => r.actor?.kind,
+  'actor.id': (r) => r.actor?.id,
+  operation: (r) => r.operation,
+  result: (r) => r.result,
+  objectId: (r) => r.objectId,
+  crossTenant: (r) => r.crossTenant,
+};
+
+function conditionTest(condition: Condition): (value: unknown) => boolean {
+  if (condition === null || typeof condition !== 'object' || condition instanceof Date) return (v) => v === condition;
+  const c = condition as { $in?: unknown[]; $ne?: unknown; $gte?: Date; $lt?: Date };
+  if (c.$in) return (v) => c.$in!.includes(v);
+  if ('$ne' in c) return (v) => v !== c.$ne;
+  if (c.$gte || c.$lt) {
+    return (v) => v instanceof Date && (!c.$gte || v >= c.$gte) && (!c.$lt || v < c.$lt);
+  }
+  throw new RangeError('unsupported audit filter condition');
+}

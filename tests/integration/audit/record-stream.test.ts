@@ -1,0 +1,97 @@
+import { type Db, MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeAuditBlock } from '../../../lib/audit/blocks.js';
+import { AuditChain } from '../../../lib/audit/chain.js';
+import { AuditWriter, ensureAuditIndexes, exportAuditEvents, queryAuditEvents, verifyAuditChains } from '../../../lib/audit/index.js';
+import { LEGACY_AUDIT_EVENTS_COLLECTION, migrateLegacyAuditEvents } from '../../../lib/audit/legacy.js';
+import { type AuditRecordDocument, auditBlocks, auditChains } from '../../../lib/audit/store.js';
+import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
+import { type FerretDb, startFerretDb } from '../pki/support/ferretdb.js';
+
+let ferret: FerretDb;
+let mongo: MongoClient;
+const T0 = Date.parse('2026-12-01T00:00:00.000Z');
+
+beforeAll(async () => {
+  ferret = await startFerretDb();
+  mongo = await new MongoClient(ferret.uri).connect();
+});
+afterAll(async () => {
+  await mongo?.close();
+  await ferret?.stop();
+});
+
+describe('records across blocks of several chains', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = mongo.db('stream_interleaved');
+    await ensureAuditIndexes(db);
+    // Three writers, small batches, times that interleave across chains and repeat: blocks overlap in time.
+    const writers = [0, 1, 2].map(() => new AuditWriter({ db, role: 'kmip', batchSize: 7 }));
+    for (let i = 0; i < 300; i++) {
+      const time = new Date(T0 + ((i * 37) % 101) * 500);
+      writers[i % 3]!.record({ ...sampleKmipEvent(i), time });
+      if (i % 20 === 19) await Promise.all(writers.map((w) => w.flush()));
+    }
+    await Promise.all(writers.map((w) => w.close()));
+    expect(await auditBlocks(db).countDocuments()).toBeGreaterThan(30);
+  });
+
+  it('pages newest first in exact (time, id) order, each record once', async () => {
+    const seen: Array<{ id: string; time: number }> = [];
+    let cursor: string | null = null;
+    do {
+      const page = await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, {}, { limit: 13, cursor });
+      seen.push(...page.events.map((e) => ({ id: e.id, time: e.time.getTime() })));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(300);
+    expect(new Set(seen.map((s) => s.id)).size).toBe(300);
+    const expected = [...seen].sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1));
+    expect(seen).toEqual(expected);
+  });
+
+  it('exports oldest first in the same order, and a time window holds exactly its records', async () => {
+    let text = '';
+    for await (const chunk of exportAuditEvents(db, { kind: 'platform' }, {}, 'jsonl', { batchSize: 50 })) text += chunk;
+    const rows = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; time: string });
+    expect(rows).toHaveLength(300);
+    const keys = rows.map((r) => `${r.time}|${r.id}`);
+    expect(keys).toEqual([...keys].sort());
+    const from = new Date(T0 + 10_000);
+    const to = new Date(T0 + 20_000);
+    const inWindow = rows.filter((r) => Date.parse(r.time) >= from.getTime() && Date.parse(r.time) < to.getTime()).length;
+    expect((await queryAuditEvents(db, { kind: 'platform' }, { from, to }, { limit: 1000 })).events).toHaveLength(inWindow);
+  });
+});
+
+describe('records kept one document each (before blocks)', () => {
+  async function legacyStore(name: string, n: number): Promise<Db> {
+    const db = mongo.db(name);
+    const chain = new AuditChain('kmip:old-host:7:1:xyz');
+    const records = Array.from({ length: n }, (_, i) => chain.next({ ...sampleKmipEvent(i + 1), time: new Date(T0 + i) }, () => new Date()));
+    await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).insertMany(records);
+    const last = records.at(-1)!;
+    await auditChains(db).insertOne({ _id: chain.chainId, role: 'kmip', hostname: 'old-host', pid: 7, startedAt: new Date(T0), lastSeq: last.seq, lastHash: last.hash, updatedAt: new Date() });
+    return db;
+  }
+
+  it('move into blocks unchanged at start: the chain still verifies and every record is found', async () => {
+    const db = await legacyStore('legacy_move', 1234);
+    await ensureAuditIndexes(db);
+    expect(await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).countDocuments()).toBe(0);
+    expect(await verifyAuditChains(db)).toMatchObject({ ok: true, chains: 1, records: 1234 });
+    expect((await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, { objectId: 'obj-1000' })).events).toHaveLength(1);
+    expect(await migrateLegacyAuditEvents(db)).toBe(0);
+  });
+
+  it('a move interrupted after storing a block and before deleting its records stores nothing twice', async () => {
+    const db = await legacyStore('legacy_interrupted', 700);
+    // The first block is stored as the interrupted run left it; its records are all still there.
+    const firstRecords = await db.collection<AuditRecordDocument>(LEGACY_AUDIT_EVENTS_COLLECTION).find({}, { sort: { seq: 1 }, limit: 500 }).toArray();
+    await auditBlocks(db).insertOne(encodeAuditBlock(firstRecords, { id: `legacy:${firstRecords[0]!._id.toHexString()}` }));
+    expect(await migrateLegacyAuditEvents(db)).toBe(700);
+    expect(await auditBlocks(db).countDocuments()).toBe(2);
+    expect(await verifyAuditChains(db)).toMatchObject({ ok: true, records: 700 });
+  });
+});
