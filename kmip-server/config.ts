@@ -26,7 +26,7 @@ const schema = z.object({
   OPENKCM_KMIP_AUDIT_PRESSURE: int(1, 100_000_000).optional(),
   OPENKCM_KMIP_AUDIT_PRESSURE_WAIT_MS: int(1, 60_000).default(1_000),
   OPENKCM_KMIP_AUDIT_BATCH: int(1, 10_000).default(500),
-  OPENKCM_KMIP_AUDIT_SHIP_RATE: int(1, 10_000_000).default(5_000),
+  OPENKCM_KMIP_AUDIT_SHIP_RATE: int(1, 10_000_000).default(50_000),
   OPENKCM_KMIP_AUDIT_JOURNAL_DIR: z.string().min(1).optional(),
   OPENKCM_KMIP_ADMIN_HOST: z.string().min(1).optional(),
 });

@@ -24,7 +24,7 @@ export interface AuditShipperOptions {
   dir: string;
   /** Records per insert; default 500. */
   batchSize?: number;
-  /** Rate limit across all chains; default 5 000 records per second. */
+  /** Rate limit across all chains; default 50 000 records per second. */
   maxPerSecond?: number;
   /**
    * Pause after a pass that found less than a full batch; default 250 ms. Under load batches
@@ -81,7 +81,7 @@ export class AuditShipper {
     this.#db = options.db;
     this.#dir = options.dir;
     this.#batchSize = options.batchSize ?? 500;
-    this.#maxPerSecond = options.maxPerSecond ?? 5_000;
+    this.#maxPerSecond = options.maxPerSecond ?? 50_000;
     this.#lingerMs = options.lingerMs ?? 250;
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -237,11 +237,14 @@ export class AuditShipper {
     while (stored < budget) {
       const offset = state.offsets.get(segment) ?? 0;
       const wanted = Math.min(this.#batchSize, budget - stored);
-      const { records, consumed } = readRecords(file, offset, wanted);
+      const { records, lines, consumed } = readRecords(file, offset, wanted);
       if (consumed === 0) break;
-      const fresh = records.filter((r) => r.seq > state.storedSeq);
+      // Records are in sequence order; those up to storedSeq are in the store already.
+      let skip = 0;
+      while (skip < records.length && records[skip]!.seq <= state.storedSeq) skip++;
+      const fresh = records.slice(skip);
       if (fresh.length > 0) {
-        await storeAuditBatch(this.#db, originOfChainId(chainId), fresh, this.#clock(), state.storedSeq === 0);
+        await storeAuditBatch(this.#db, originOfChainId(chainId), fresh, this.#clock(), state.storedSeq === 0, lines.slice(skip));
         state.storedSeq = fresh[fresh.length - 1]!.seq;
         stored += fresh.length;
         this.#stats.shipped += fresh.length;
@@ -259,16 +262,17 @@ export class AuditShipper {
   }
 }
 
-/** Up to `max` whole lines from `offset`: the records and how many bytes they took. */
-function readRecords(file: string, offset: number, max: number): { records: AuditRecordDocument[]; consumed: number } {
+/** Up to `max` whole lines from `offset`: the records, their lines (newline included) and how many bytes they took. */
+function readRecords(file: string, offset: number, max: number): { records: AuditRecordDocument[]; lines: string[]; consumed: number } {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch {
-    return { records: [], consumed: 0 };
+    return { records: [], lines: [], consumed: 0 };
   }
   try {
     const records: AuditRecordDocument[] = [];
+    const lines: string[] = [];
     let consumed = 0;
     const buf = Buffer.allocUnsafe(READ_CHUNK);
     while (records.length < max) {
@@ -282,8 +286,10 @@ function readRecords(file: string, offset: number, max: number): { records: Audi
         break;
       }
       while (nl >= 0 && nl < n && records.length < max) {
+        const line = buf.toString('utf8', start, nl + 1);
         try {
-          records.push(parseJournalLine(buf.toString('utf8', start, nl)));
+          records.push(parseJournalLine(line.slice(0, -1)));
+          lines.push(line);
         } catch {
           throw new JournalCorruptError(`${file}: unreadable record at byte ${offset + consumed + start}`);
         }
@@ -292,7 +298,7 @@ function readRecords(file: string, offset: number, max: number): { records: Audi
       }
       consumed += start;
     }
-    return { records, consumed };
+    return { records, lines, consumed };
   } finally {
     closeSync(fd);
   }
