@@ -59,13 +59,22 @@ const profiles = readdirSync(profileDir).map((f) => JSON.parse(readFileSync(path
 const profile = profiles.sort((a, b) => busy(b) - busy(a))[0];
 if (!profile) throw new Error('no profile written');
 const self = new Map<string, number>();
+const byModule = new Map<string, number>();
 let total = 0;
 for (const n of profile.nodes) {
   const hits = n.hitCount ?? 0;
   total += hits;
-  const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${n.callFrame.lineNumber + 1}` : '';
+  const file = n.callFrame.url.replace(/^.*\/(node_modules|work\/main)\//, '');
+  const where = file ? `${file}:${n.callFrame.lineNumber + 1}` : '';
   const key = `${n.callFrame.functionName || '(anonymous)'} ${where}`;
   self.set(key, (self.get(key) ?? 0) + hits);
+  // Many small costs add up: self time per module (a package, or a file of ours) shows where.
+  const module = file ? (file.startsWith('node:') ? file : file.replace(/^((@[^/]+\/)?[^/]+)\/.*$/, (m, pkg: string) => (n.callFrame.url.includes('node_modules') ? pkg : m))) : n.callFrame.functionName || '(native)';
+  byModule.set(module, (byModule.get(module) ?? 0) + hits);
 }
-console.log(`| self % | function |\n| ---: | --- |`);
-for (const [name, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`| ${((hits / total) * 100).toFixed(1)} | ${name} |`);
+const table = (title: string, rows: Map<string, number>): void => {
+  console.log(`\n| self % | ${title} |\n| ---: | --- |`);
+  for (const [name, hits] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`| ${((hits / total) * 100).toFixed(1)} | ${name} |`);
+};
+table('function', self);
+table('module', byModule);
