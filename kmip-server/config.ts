@@ -17,6 +17,8 @@ const schema = z.object({
   OPENKCM_KMIP_REVOCATION_POLL_MS: int(50, 60_000).default(500),
   OPENKCM_KMIP_L2_CACHE_TTL_MS: int(1_000, 24 * 3_600_000).default(15 * 60_000),
   OPENKCM_KMIP_L2_CACHE_MAX: int(1, 1_000_000).default(10_000),
+  OPENKCM_KMIP_OBJECT_CACHE_MS: int(0, 1_000).default(1_000),
+  OPENKCM_KMIP_OBJECT_CACHE_MAX: int(1, 1_000_000).default(10_000),
   OPENKCM_KMIP_SESSION_TIMEOUT_S: int(0, 7 * 86_400).default(3_600),
   OPENKCM_KMIP_TICKET_ROTATION_H: int(1, 24 * 30).default(24),
   OPENKCM_KMIP_ADVERTISE_HOST: z.string().min(1).optional(),
@@ -38,6 +40,9 @@ export interface KmipServerOptions {
   tenantPollMs: number;
   revocationPollMs: number;
   l2CacheTtlMs: number;
+  /** How long a worker reuses a stored object it read, for key use (objects/read-cache.ts); 0: never. At most 1 s, the cross-node bound. */
+  objectCacheMs: number;
+  objectCacheMax: number;
   l2CacheMax: number;
   sessionTimeoutSeconds: number;
   ticketRotationMs: number;
@@ -72,6 +77,8 @@ export function loadKmipOptions(env: NodeJS.ProcessEnv = process.env): KmipServe
     maxMessageBytes: e.OPENKCM_KMIP_MAX_MESSAGE_BYTES,
     tenantPollMs: e.OPENKCM_KMIP_TENANT_POLL_MS,
     revocationPollMs: e.OPENKCM_KMIP_REVOCATION_POLL_MS,
+    objectCacheMs: e.OPENKCM_KMIP_OBJECT_CACHE_MS,
+    objectCacheMax: e.OPENKCM_KMIP_OBJECT_CACHE_MAX,
     l2CacheTtlMs: e.OPENKCM_KMIP_L2_CACHE_TTL_MS,
     l2CacheMax: e.OPENKCM_KMIP_L2_CACHE_MAX,
     sessionTimeoutSeconds: e.OPENKCM_KMIP_SESSION_TIMEOUT_S,

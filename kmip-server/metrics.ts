@@ -1,5 +1,6 @@
 import client from 'prom-client';
 import type { L2CacheStats } from '../lib/keys/l2-cache.js';
+import type { ObjectReadCacheStats } from './objects/read-cache.js';
 
 /**
  * Prometheus metrics of one worker process, registered in prom-client's global registry so the
@@ -19,7 +20,12 @@ export class KmipMetrics {
   readonly handshakeFailures: client.Counter;
   readonly malformed: client.Counter<'problem'>;
 
-  constructor(cacheStats: () => L2CacheStats, auditStats: () => { depth: number; throttled: number; refused: number }, registry: client.Registry = client.register) {
+  constructor(
+    cacheStats: () => L2CacheStats,
+    auditStats: () => { depth: number; throttled: number; refused: number },
+    objectCacheStats: () => ObjectReadCacheStats = () => ({ hits: 0, misses: 0, entries: 0 }),
+    registry: client.Registry = client.register,
+  ) {
     this.registry = registry;
     const registers = [registry];
     this.ops = new client.Counter({
@@ -89,6 +95,33 @@ export class KmipMetrics {
       registers,
       collect() {
         this.set(cacheStats().size);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_object_cache_hits_total',
+      help: 'Key uses served from a recently read copy of the stored object (no store round trip)',
+      registers,
+      collect() {
+        this.set(objectCacheStats().hits);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_object_cache_misses_total',
+      help: 'Key uses that read the stored object',
+      registers,
+      collect() {
+        this.set(objectCacheStats().misses);
+      },
+    });
+    new client.Gauge({
+      name: 'openkcm_kmip_object_cache_hit_ratio',
+      help: 'Object cache hits / lookups since start',
+      aggregator: 'average',
+      registers,
+      collect() {
+        const s = objectCacheStats();
+        const total = s.hits + s.misses;
+        this.set(total === 0 ? 1 : s.hits / total);
       },
     });
     new client.Gauge({

@@ -7,6 +7,10 @@ export type ToWorker =
   | { type: 'openkcm:init'; tls: { key: string; cert: string; ca: string }; ticketKeys: string }
   | { type: 'openkcm:ticket-keys'; ticketKeys: string }
   | { type: 'openkcm:invalidate'; id: number; tenantId: string }
+  /** Another worker changed this object: forget it, then answer `openkcm:invalidated`. */
+  | { type: 'openkcm:forget-object'; id: number; tenantId: string; uid: string }
+  /** Every other worker has forgotten the object this worker changed (`id` is the worker's own). */
+  | { type: 'openkcm:object-forgotten'; id: number }
   /** The audit shipper stored this chain up to `seq` (lets the worker's journal count its backlog). */
   | { type: 'openkcm:audit-shipped'; chainId: string; seq: number }
   | { type: 'openkcm:shutdown' };
@@ -16,6 +20,8 @@ export type FromWorker =
   | { type: 'openkcm:hello' }
   | { type: 'openkcm:ready' }
   | { type: 'openkcm:invalidated'; id: number; ok: boolean; error?: string }
+  /** This worker stored a change to an object; the others must forget it before the change is answered. */
+  | { type: 'openkcm:object-changed'; id: number; tenantId: string; uid: string }
   | { type: 'openkcm:fatal'; error: string };
 
 export function isToWorker(m: unknown): m is ToWorker {

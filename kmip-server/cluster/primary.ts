@@ -105,8 +105,19 @@ export async function runPrimary(): Promise<void> {
 
   let invalidationId = 0;
   const pendingInvalidations = new Map<number, { left: Set<number>; done: () => void; fail: (e: Error) => void }>();
+  const readyWorkers = (): Worker[] => Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected() && ready.has(w.id));
   cluster.on('message', (w, m: unknown) => {
-    if (!isFromWorker(m) || m.type !== 'openkcm:invalidated') return;
+    if (!isFromWorker(m)) return;
+    if (m.type === 'openkcm:object-changed') {
+      // A worker changed an object: the others forget it; the change is answered once they have.
+      const others = readyWorkers().filter((o) => o.id !== w.id);
+      fanOut(others, (id) => ({ type: 'openkcm:forget-object', id, tenantId: m.tenantId, uid: m.uid })).then(
+        () => w.isConnected() && w.send({ type: 'openkcm:object-forgotten', id: m.id } satisfies ToWorker),
+        (error: unknown) => log.warn({ err: (error as Error).message, tenantId: m.tenantId }, 'workers did not confirm forgetting a changed object; their copies expire on their own'),
+      );
+      return;
+    }
+    if (m.type !== 'openkcm:invalidated') return;
     const p = pendingInvalidations.get(m.id);
     if (!p) return;
     if (!m.ok) {
@@ -121,14 +132,14 @@ export async function runPrimary(): Promise<void> {
     }
   });
 
-  const invalidate = (tenantId: string): Promise<void> =>
+  /** Sends each worker its message and resolves once every one has answered `openkcm:invalidated`. */
+  const fanOut = (workers: Worker[], message: (id: number) => ToWorker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const id = ++invalidationId;
-      const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected() && ready.has(w.id));
       if (workers.length === 0) {
-        reject(new Error('no worker is ready'));
+        resolve();
         return;
       }
+      const id = ++invalidationId;
       const timer = setTimeout(() => {
         pendingInvalidations.delete(id);
         reject(new Error('workers did not confirm the invalidation in time'));
@@ -144,8 +155,14 @@ export async function runPrimary(): Promise<void> {
           reject(e);
         },
       });
-      for (const w of workers) w.send({ type: 'openkcm:invalidate', id, tenantId } satisfies ToWorker);
+      for (const w of workers) w.send(message(id));
     });
+
+  const invalidate = async (tenantId: string): Promise<void> => {
+    const workers = readyWorkers();
+    if (workers.length === 0) throw new Error('no worker is ready');
+    await fanOut(workers, (id) => ({ type: 'openkcm:invalidate', id, tenantId }));
+  };
 
   const admin = createAdminServer({
     token: adminToken,

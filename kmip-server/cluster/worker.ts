@@ -19,7 +19,8 @@ import type { KmipServices } from '../handlers/context.js';
 import { SUPPORTED_VERSIONS, kmipHandlers } from '../handlers/index.js';
 import { createLogger } from '../logger.js';
 import { KmipMetrics } from '../metrics.js';
-import { ObjectRepository } from '../objects/repository.js';
+import { ObjectReadCache } from '../objects/read-cache.js';
+import { type ReadDocument, ObjectRepository } from '../objects/repository.js';
 import { KmipListener } from '../server/listener.js';
 import { RevokedSerials } from '../server/revocations.js';
 import type { FromWorker, ToWorker } from './ipc.js';
@@ -47,11 +48,54 @@ function send(m: FromWorker): void {
   process.send?.(m);
 }
 
+/** How long a change waits for the other workers to forget the object; after that their copies expire on their own. */
+const CHANGE_NOTICE_TIMEOUT_MS = 2_000;
+
+/**
+ * Tells the node's other workers (through the primary) that this one changed an object, and
+ * waits until they have forgotten it: a client that gets the answer to its Revoke and then
+ * uses the key on a new connection, served by another worker, finds it revoked.
+ */
+class ObjectChangeNotices {
+  #next = 0;
+  readonly #waiting = new Map<number, () => void>();
+
+  constructor(
+    private readonly log: Logger,
+    /** A lone worker has no one to tell. */
+    private readonly alone: boolean,
+  ) {}
+
+  announce(tenantId: string, uid: string): Promise<void> {
+    if (this.alone || !process.send || !process.connected) return Promise.resolve();
+    const id = ++this.#next;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        this.log.warn({ tenantId }, 'other workers did not confirm forgetting a changed object in time');
+        resolve();
+      }, CHANGE_NOTICE_TIMEOUT_MS);
+      this.#waiting.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      send({ type: 'openkcm:object-changed', id, tenantId, uid });
+    });
+  }
+
+  confirmed(id: number): void {
+    const done = this.#waiting.get(id);
+    this.#waiting.delete(id);
+    done?.();
+  }
+}
+
 /**
  * A worker process: everything one KMIP request needs, built once — store connection, tenant
  * state view, key hierarchy with its L2 cache, audit writer, revocation list — then the TLS
- * listener on the shared port. Workers hold no mutable object state: the store is the truth,
- * so any worker (of any node) can serve any request.
+ * listener on the shared port. The store is the truth for objects: a worker keeps a copy only
+ * briefly and only for key use, and forgets it when any worker of the node changes the object
+ * (objects/read-cache.ts), so any worker (of any node) can serve any request.
  */
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
@@ -107,12 +151,14 @@ export async function runWorker(): Promise<void> {
     pressureWaitMs: opts.auditPressureWaitMs,
     onWriteError: (error) => log.error({ err: (error as Error).message }, 'audit journal write failed: refusing operations'),
   });
-  const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats());
+  const objectCache = new ObjectReadCache<ReadDocument>({ ttlMs: opts.objectCacheMs, maxEntries: opts.objectCacheMax });
+  const metrics = new KmipMetrics(() => cache.stats(), () => audit.stats(), () => objectCache.stats());
+  const changes = new ObjectChangeNotices(log, opts.workers === 1);
 
   const revoked = new RevokedSerials(db, opts.revocationPollMs, log, (serials) => listener.closeSerials(serials));
 
   const services: KmipServices = {
-    objects: new ObjectRepository(db),
+    objects: new ObjectRepository(db, { cache: objectCache, onChange: (tenantId, uid) => changes.announce(tenantId, uid) }),
     keys: hierarchy,
     tenantState: (tenantId) => view.get(tenantId),
     audit,
@@ -141,6 +187,7 @@ export async function runWorker(): Promise<void> {
   sweeper.unref();
 
   const invalidate = async (tenantId: string): Promise<void> => {
+    services.objects.forgetTenant(tenantId);
     await view.refresh(tenantId);
     hierarchy.invalidate(tenantId);
     await resolver.evictTenant(tenantId);
@@ -177,6 +224,13 @@ export async function runWorker(): Promise<void> {
           () => send({ type: 'openkcm:invalidated', id: m.id, ok: true }),
           (error: unknown) => send({ type: 'openkcm:invalidated', id: m.id, ok: false, error: (error as Error).message }),
         );
+        break;
+      case 'openkcm:forget-object':
+        services.objects.forget(m.tenantId, m.uid);
+        send({ type: 'openkcm:invalidated', id: m.id, ok: true });
+        break;
+      case 'openkcm:object-forgotten':
+        changes.confirmed(m.id);
         break;
       case 'openkcm:shutdown':
         void shutdown();

@@ -3,13 +3,14 @@ import { Tag } from '../codec/tags.js';
 import type { TtlvItem, TtlvStructure } from '../codec/types.js';
 import { bool, bytes, enumeration, int, struct, text } from '../codec/types.js';
 import { enumAttr, intAttr } from '../objects/document.js';
-import { effectiveState } from '../objects/lifecycle.js';
-import type { ManagedObject } from '../objects/model.js';
+import { effectiveState, isDestroyed } from '../objects/lifecycle.js';
+import type { KeyWrapping, ManagedObject } from '../objects/model.js';
 import { ConcurrentModificationError } from '../objects/repository.js';
 import { KmipError, featureNotSupported, invalidField, missingData } from '../protocol/errors.js';
 import { asRegistered, checkExport, readWrapping, wrapKeyValue } from './key-wrapping.js';
 import type { Op, OpHandler } from './context.js';
-import { EPHEMERAL_FORMAT, assertNotDestroyed, materialOf, resolveTarget } from './targets.js';
+import type { Target } from './targets.js';
+import { EPHEMERAL_FORMAT, assertNotDestroyed, materialOf, resolveTarget, succeeds } from './targets.js';
 
 /**
  * Get: the key as the client asked for it — including while Pre-Active (mongod fetches its
@@ -31,10 +32,12 @@ export const get: OpHandler = async (p, ctx, op) => {
   if (p.has(Tag.KeyCompressionType)) throw new KmipError(ResultReason.KeyCompressionTypeNotSupported, 'key compression is not supported');
   const requestedFormat = p.enumOpt(Tag.KeyFormatType);
 
-  const t = await resolveTarget(op, uid);
   // Registered wrapped and asked for as registered: the stored bytes as they came, no KEK involved.
-  const registered = t.kind === 'stored' && wrapType === KeyWrapType.AsRegistered ? t.object.material.format.wrapping : undefined;
-  checkExport(op, t, wrapping !== undefined || registered !== undefined);
+  const registeredOf = (t: Target): KeyWrapping | undefined => (t.kind === 'stored' && wrapType === KeyWrapType.AsRegistered ? t.object.material.format.wrapping : undefined);
+  const exportCheck = (t: Target): void => checkExport(op, t, wrapping !== undefined || registeredOf(t) !== undefined);
+  const t = await resolveTarget(op, uid, { reuseIf: (copy) => servableCopy(op, copy) && succeeds(() => exportCheck(copy)) });
+  const registered = registeredOf(t);
+  exportCheck(t);
   const wrap = wrapping && ((keyMaterial: TtlvItem, raw: Buffer) => wrapKeyValue(op, wrapping, keyMaterial, raw));
   if (t.kind === 'ephemeral') {
     const key = (await materialOf(op, t))!;
@@ -122,6 +125,13 @@ async function keyBlockItem(format: number, material: Buffer | undefined, algori
 }
 
 /** Fresh becomes false once the key has been served (KMIP 1.1 §3.34); one write, first Get only. */
+/** A copy of a stored key may answer a Get unless it is destroyed, or still Fresh (clearing that is a write). */
+function servableCopy(op: Op, t: Target): boolean {
+  if (t.kind !== 'stored') return false;
+  const o = t.object;
+  return o.material.kind !== 'destroyed' && !isDestroyed(effectiveState(o.attributes, op.now)) && o.attributes.first('Fresh')?.value !== true;
+}
+
 async function markNotFresh(op: Op, o: ManagedObject): Promise<void> {
   const fresh = o.attributes.first('Fresh');
   if (!fresh || fresh.value !== true) return;

@@ -20,11 +20,20 @@ export const notFound = (): KmipError => itemNotFound('object not found');
 
 export type Target = { readonly kind: 'ephemeral'; readonly id: EphemeralId; readonly l2: L2Key } | { readonly kind: 'stored'; readonly object: ManagedObject };
 
+export interface ResolveOptions {
+  /**
+   * Lets a recently read copy of a stored object serve (ObjectRepository.cached, no store round
+   * trip) when this says the operation succeeds with it; otherwise the object is read from the
+   * store. Only operations that use a key pass it, so a refusal is never based on a copy.
+   */
+  readonly reuseIf?: (t: Target) => boolean;
+}
+
 /**
  * Resolves a Unique Identifier to the caller's object. Another tenant's object gets exactly the
  * answer a missing one gets; only the audit event learns it was a cross-tenant attempt.
  */
-export async function resolveTarget(op: Op, uid: string): Promise<Target> {
+export async function resolveTarget(op: Op, uid: string, options: ResolveOptions = {}): Promise<Target> {
   op.objectId = uid;
   if (isEphemeralId(uid)) {
     const id = parseEphemeralId(uid);
@@ -45,6 +54,11 @@ export async function resolveTarget(op: Op, uid: string): Promise<Target> {
     op.l2Version = l2.version;
     return { kind: 'ephemeral', id, l2 };
   }
+  const copy = options.reuseIf && op.services.objects.cached(op.tenantId, uid);
+  if (copy) {
+    const t = storedTarget(op, copy);
+    if (options.reuseIf!(t)) return t;
+  }
   const object = await op.services.objects.get(op.tenantId, uid);
   if (!object) {
     // Both outcomes make the same second lookup, so timing does not tell them apart either.
@@ -52,6 +66,20 @@ export async function resolveTarget(op: Op, uid: string): Promise<Target> {
     if (owner !== undefined && owner !== op.tenantId) op.crossTenant = true;
     throw notFound();
   }
+  return storedTarget(op, object);
+}
+
+/** True when `check` does not throw: turns a handler's own checks into a `reuseIf`. */
+export function succeeds(check: () => void): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function storedTarget(op: Op, object: ManagedObject): Target {
   if (object.material.kind === 'derived' || object.material.kind === 'sealed') op.l2Version = object.material.l2Version;
   return { kind: 'stored', object };
 }

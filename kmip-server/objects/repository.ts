@@ -4,6 +4,7 @@ import { isDuplicateKeyError } from '../../lib/store/mongo.js';
 import { fromDocument, toDocument } from './document.js';
 import type { KmipObjectDocument, ManagedObject } from './model.js';
 import { KMIP_OBJECTS_COLLECTION } from './model.js';
+import type { ObjectReadCache } from './read-cache.js';
 
 /** A write lost a race with another writer (another worker or node changed the object first). */
 export class ConcurrentModificationError extends Error {
@@ -46,9 +47,19 @@ const USAGE_ATTEMPTS = 6;
  */
 const READ_PROJECTION = { _id: 1, tenantId: 1, owner: 1, objectType: 1, attributes: 1, material: 1, rev: 1 } as const;
 
-type ReadDocument = Pick<KmipObjectDocument, keyof typeof READ_PROJECTION>;
+export type ReadDocument = Pick<KmipObjectDocument, keyof typeof READ_PROJECTION>;
 
 const readKey = (tenantId: string, uid: string): string => `${tenantId}\0${uid}`;
+
+export interface ObjectRepositoryOptions {
+  /** This worker's memory of recently read documents (read-cache.ts); none: every read goes to the store. */
+  readonly cache?: ObjectReadCache<ReadDocument>;
+  /**
+   * After a change to an object is stored, before the write returns: make the node's other
+   * workers forget it (the cluster fans this out and waits for every worker).
+   */
+  readonly onChange?: (tenantId: string, uid: string) => Promise<void>;
+}
 
 /** A revision claim this old, on an object still at the previous revision, belongs to a writer that died. */
 const STALE_CLAIM_MS = 30_000;
@@ -73,8 +84,12 @@ export class ObjectRepository {
   private readonly usage: Collection<UsageEntry>;
   /** Store reads in flight, by tenant and uid (see `get`). */
   private readonly inflight = new Map<string, Promise<ReadDocument | null>>();
+  private readonly cache: ObjectReadCache<ReadDocument> | undefined;
+  private readonly onChange: ((tenantId: string, uid: string) => Promise<void>) | undefined;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: ObjectRepositoryOptions = {}) {
+    this.cache = options.cache?.enabled ? options.cache : undefined;
+    this.onChange = options.onChange;
     this.collection = db.collection<KmipObjectDocument>(KMIP_OBJECTS_COLLECTION);
     this.revisions = db.collection<RevisionClaim>('kmipObjectRevisions');
     this.usage = db.collection<UsageEntry>('kmipUsage');
@@ -93,8 +108,8 @@ export class ObjectRepository {
 
   /**
    * The object as stored now. Concurrent reads of one object share a single store query that
-   * is already in flight (nothing is cached beyond it): many clients fetching the same key at
-   * once cost one read. Each caller gets its own object built from the shared document. A
+   * is already in flight: many clients fetching the same key at once cost one read. What it
+   * returns also refreshes the worker's read cache (see `cached`). Each caller gets its own object built from the shared document. A
    * write through this repository detaches the query in flight, so a read that starts after
    * a local write always sees it; a write on another node can be missed only by a read that
    * joined a query sent before that write finished (one store round trip).
@@ -103,13 +118,27 @@ export class ObjectRepository {
     const key = readKey(tenantId, uid);
     let read = this.inflight.get(key);
     if (!read) {
-      const started = this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION });
+      const epoch = this.cache?.epoch ?? 0;
+      const started = this.collection.findOne({ _id: uid, tenantId }, { projection: READ_PROJECTION }).then((doc) => {
+        if (doc) this.cache?.fill(key, doc, epoch);
+        return doc;
+      });
       read = started.finally(() => {
         if (this.inflight.get(key) === read) this.inflight.delete(key);
       });
       this.inflight.set(key, read);
     }
     const doc = await read;
+    return doc ? fromDocument(doc) : undefined;
+  }
+
+  /**
+   * The object as this worker last read it, if that was recently enough (read-cache.ts), with
+   * no store round trip; undefined when there is no such entry. Use it only for an answer
+   * that would succeed with it, and read with `get` otherwise.
+   */
+  cached(tenantId: string, uid: string): ManagedObject | undefined {
+    const doc = this.cache?.get(readKey(tenantId, uid));
     return doc ? fromDocument(doc) : undefined;
   }
 
@@ -135,13 +164,16 @@ export class ObjectRepository {
     const { _id: _unchanged, ...fields } = toDocument({ ...next, rev: next.rev + 1 });
     const result = await this.collection.updateOne({ _id: next.uid, tenantId: next.tenantId, rev: next.rev }, { $set: fields });
     // Reads sent before this write finished must not be joined by reads that start after it.
-    this.inflight.delete(readKey(next.tenantId, next.uid));
+    const key = readKey(next.tenantId, next.uid);
+    this.inflight.delete(key);
+    this.cache?.forget(key);
     if (result.matchedCount !== 1) {
       await this.revisions.deleteOne({ _id: claim });
       throw new ConcurrentModificationError('the object changed while this operation ran; retry');
     }
     // The previous claim has done its job; keep the collection at about one claim per object.
     await this.revisions.deleteOne({ _id: `${next.uid}@${next.rev}` });
+    await this.onChange?.(next.tenantId, next.uid);
     return { ...next, rev: next.rev + 1 };
   }
 
@@ -203,8 +235,21 @@ export class ObjectRepository {
     }
   }
 
-  async deleteTenant(tenantId: string): Promise<number> {
+  /** Another worker of the node changed this object: drop what this one holds of it. */
+  forget(tenantId: string, uid: string): void {
+    const key = readKey(tenantId, uid);
+    this.inflight.delete(key);
+    this.cache?.forget(key);
+  }
+
+  /** The tenant was invalidated (L1 state changed, offboarded): drop all of its objects. */
+  forgetTenant(tenantId: string): void {
     this.inflight.clear();
+    this.cache?.forgetPrefix(readKey(tenantId, ''));
+  }
+
+  async deleteTenant(tenantId: string): Promise<number> {
+    this.forgetTenant(tenantId);
     await this.usage.deleteMany({ tenantId });
     await this.revisions.deleteMany({ tenantId });
     return (await this.collection.deleteMany({ tenantId })).deletedCount;
