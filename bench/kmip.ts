@@ -35,6 +35,7 @@ import type { ProtocolVersion } from '../kmip-server/codec/version.js';
 import { parseResponseMessage, requestMessageToTtlv } from '../kmip-server/protocol/messages.js';
 import type { KmipHarness } from '../kmip-server/testing/harness.js';
 import { startKmipHarness } from '../kmip-server/testing/harness.js';
+import { freePort } from '../tests/support/emulators/process.js';
 import type { LoadResult, LoadTarget } from './load.js';
 import { type Drained, drainAudit } from './audit-backlog.js';
 import { cpuSeconds, generatorCpuSeconds, pidsMatching, processTree } from './cpu.js';
@@ -134,7 +135,8 @@ async function startEcho(h: KmipHarness, responses: Map<number, Buffer>): Promis
   writeFileSync(path.join(dir, 'key.pem'), cert.privateKeyPem, { mode: 0o600 });
   writeFileSync(path.join(dir, 'cert.pem'), cert.chainPem);
   writeFileSync(path.join(dir, 'ca.pem'), cert.trustBundlePem);
-  const port = 20000 + Math.floor(Math.random() * 30000);
+  // A port the OS hands out now: a random pick can land on a client's ephemeral port in use.
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'echo-server.ts')], {
     env: {
       ...process.env,
