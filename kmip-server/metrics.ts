@@ -62,33 +62,7 @@ export class KmipMetrics {
       labelNames: ['problem'],
       registers,
     });
-    new client.Gauge({
-      name: 'openkcm_kmip_l2_cache_hits_total',
-      help: 'L2 cache hits (unwrapped tenant keys served from memory)',
-      registers,
-      collect() {
-        this.set(cacheStats().hits);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_l2_cache_misses_total',
-      help: 'L2 cache misses (an L1 unwrap was needed)',
-      registers,
-      collect() {
-        this.set(cacheStats().misses);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_l2_cache_hit_ratio',
-      help: 'L2 cache hits / lookups since start',
-      aggregator: 'average',
-      registers,
-      collect() {
-        const s = cacheStats();
-        const total = s.hits + s.misses;
-        this.set(total === 0 ? 1 : s.hits / total);
-      },
-    });
+    cacheGauges(registers, 'openkcm_kmip_l2_cache', { hits: 'L2 cache hits (unwrapped tenant keys served from memory)', misses: 'L2 cache misses (an L1 unwrap was needed)', ratio: 'L2 cache hits / lookups since start' }, cacheStats);
     new client.Gauge({
       name: 'openkcm_kmip_l2_cache_entries',
       help: 'Unwrapped L2 versions held in memory',
@@ -97,33 +71,12 @@ export class KmipMetrics {
         this.set(cacheStats().size);
       },
     });
-    new client.Gauge({
-      name: 'openkcm_kmip_object_cache_hits_total',
-      help: 'Key uses served from a recently read copy of the stored object (no store round trip)',
+    cacheGauges(
       registers,
-      collect() {
-        this.set(objectCacheStats().hits);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_object_cache_misses_total',
-      help: 'Key uses that read the stored object',
-      registers,
-      collect() {
-        this.set(objectCacheStats().misses);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_object_cache_hit_ratio',
-      help: 'Object cache hits / lookups since start',
-      aggregator: 'average',
-      registers,
-      collect() {
-        const s = objectCacheStats();
-        const total = s.hits + s.misses;
-        this.set(total === 0 ? 1 : s.hits / total);
-      },
-    });
+      'openkcm_kmip_object_cache',
+      { hits: 'Key uses served from a recently read copy of the stored object (no store round trip)', misses: 'Key uses that read the stored object', ratio: 'Object cache hits / lookups since start' },
+      objectCacheStats,
+    );
     new client.Gauge({
       name: 'openkcm_kmip_audit_buffer_depth',
       help: 'Audit events waiting to be stored',
@@ -166,4 +119,35 @@ export class KmipMetrics {
     }
     h.observe(seconds);
   }
+}
+
+/** `<prefix>_hits_total`, `_misses_total` and `_hit_ratio`, read from the cache's own counters when scraped. */
+function cacheGauges(registers: client.Registry[], prefix: string, help: { hits: string; misses: string; ratio: string }, stats: () => { hits: number; misses: number }): void {
+  new client.Gauge({
+    name: `${prefix}_hits_total`,
+    help: help.hits,
+    registers,
+    collect() {
+      this.set(stats().hits);
+    },
+  });
+  new client.Gauge({
+    name: `${prefix}_misses_total`,
+    help: help.misses,
+    registers,
+    collect() {
+      this.set(stats().misses);
+    },
+  });
+  new client.Gauge({
+    name: `${prefix}_hit_ratio`,
+    help: help.ratio,
+    aggregator: 'average',
+    registers,
+    collect() {
+      const s = stats();
+      const total = s.hits + s.misses;
+      this.set(total === 0 ? 1 : s.hits / total);
+    },
+  });
 }

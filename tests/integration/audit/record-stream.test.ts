@@ -1,30 +1,20 @@
-import { type Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from 'mongodb';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeAuditBlock } from '../../../lib/audit/blocks.js';
 import { AuditChain } from '../../../lib/audit/chain.js';
 import { AuditWriter, ensureAuditIndexes, exportAuditEvents, queryAuditEvents, verifyAuditChains } from '../../../lib/audit/index.js';
 import { LEGACY_AUDIT_EVENTS_COLLECTION, migrateLegacyAuditEvents } from '../../../lib/audit/legacy.js';
 import { type AuditRecordDocument, auditBlocks, auditChains } from '../../../lib/audit/store.js';
 import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
-import { type FerretDb, startFerretDb } from '../pki/support/ferretdb.js';
+import { useFerretDb } from '../pki/support/ferretdb.js';
 
-let ferret: FerretDb;
-let mongo: MongoClient;
+const store = useFerretDb();
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
-
-beforeAll(async () => {
-  ferret = await startFerretDb();
-  mongo = await new MongoClient(ferret.uri).connect();
-});
-afterAll(async () => {
-  await mongo?.close();
-  await ferret?.stop();
-});
 
 describe('records across blocks of several chains', () => {
   let db: Db;
   beforeAll(async () => {
-    db = mongo.db('stream_interleaved');
+    db = store.mongo.db('stream_interleaved');
     await ensureAuditIndexes(db);
     // Three writers, small batches, times that interleave across chains and repeat: blocks overlap in time.
     const writers = [0, 1, 2].map(() => new AuditWriter({ db, role: 'kmip', batchSize: 7 }));
@@ -67,7 +57,7 @@ describe('records across blocks of several chains', () => {
 
 describe('records kept one document each (before blocks)', () => {
   async function legacyStore(name: string, n: number): Promise<Db> {
-    const db = mongo.db(name);
+    const db = store.mongo.db(name);
     const chain = new AuditChain('kmip:old-host:7:1:xyz');
     const records = Array.from({ length: n }, (_, i) => chain.next({ ...sampleKmipEvent(i + 1), time: new Date(T0 + i) }, () => new Date()));
     await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).insertMany(records);
