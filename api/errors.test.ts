@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { AuditBlockCorruptError } from '../lib/audit/blocks.js';
 import { KeystoreError } from '../lib/keystores/types.js';
 import { ApiError, fieldsFromZod, toApiError } from './errors.js';
 
@@ -47,6 +48,7 @@ describe('toApiError', () => {
     const csr = Object.assign(new Error('CSR signature does not verify'), { name: 'CsrError' });
     expect(toApiError(csr)).toMatchObject({ status: 400, details: { fields: { csrPem: 'CSR signature does not verify' } } });
     expect(toApiError(Object.assign(new Error('buffer full'), { name: 'AuditUnavailableError' }))).toMatchObject({ status: 503 });
+    expect(toApiError(new AuditBlockCorruptError('audit block c:1: records do not decompress'))).toMatchObject({ status: 500, message: expect.stringContaining('run audit verification') });
     expect(toApiError(Object.assign(new Error('Payload Too Large'), { status: 413, expose: true }))).toMatchObject({ status: 413, code: 'payload_too_large' });
     expect(toApiError(new Error('password=hunter2 in a driver message'))).toBeUndefined();
     expect(toApiError(new ApiError(404, 'not_found', 'x'))).toBeInstanceOf(ApiError);

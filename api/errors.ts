@@ -84,6 +84,8 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 const NAMED_ERRORS: Record<string, (error: Error) => ApiError> = {
   AuditUnavailableError: () => errors.unavailable('the audit log is unavailable; try again shortly'),
   AuditQueryError: (e) => errors.invalid({ query: e.message }),
+  // Loud rather than a partial answer: part of the trail cannot be read, and verification says which.
+  AuditBlockCorruptError: () => new ApiError(500, 'internal', 'part of the stored audit trail cannot be read; run audit verification'),
   CsrError: (e) => errors.invalid({ csrPem: e.message }, 'the certificate signing request was refused'),
   InvalidIdentityError: (e) => errors.invalid({ serviceId: e.message }),
   CertificateNotFoundError: () => errors.notFound('certificate'),
