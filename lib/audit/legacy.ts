@@ -1,49 +1,51 @@
-import type { Db } from 'mongodb';
-import { isDuplicateKeyError } from '../store/mongo.js';
-import { AUDIT_BLOCKS_COLLECTION, type AuditBlockDocument, encodeAuditBlock } from './blocks.js';
+import type { Db, Filter, ObjectId } from 'mongodb';
 import type { AuditRecordDocument } from './store.js';
 
-/** Where records were kept before blocks: one document per record. */
+/**
+ * Where records were kept before blocks: one document per record (`auditEvents`). Nothing is
+ * written there any more and nothing is moved out: moving a large trail would hold up every
+ * process's start, and deleting audit records is not something to do in passing. Queries,
+ * export and verification read these records alongside the blocks (record-stream.ts,
+ * verify.ts); a store that never had them pays one metadata count per read.
+ */
 export const LEGACY_AUDIT_EVENTS_COLLECTION = 'auditEvents';
 
-const RECORDS_PER_BLOCK = 500;
+function legacyEvents(db: Db) {
+  return db.collection<AuditRecordDocument>(LEGACY_AUDIT_EVENTS_COLLECTION);
+}
 
-/**
- * Moves records of the per-record layout into blocks, unchanged (same ids, same hashes), so
- * queries and verification see one trail. One pass per chain in sequence order; each block is
- * named after its first record, so a run that is interrupted, or two processes starting at
- * once, store it once; records are deleted only after their block is stored. Tampered records
- * move as they are, and verification reports them as before.
- */
-export async function migrateLegacyAuditEvents(db: Db): Promise<number> {
-  const legacy = db.collection<AuditRecordDocument>(LEGACY_AUDIT_EVENTS_COLLECTION);
-  if ((await legacy.estimatedDocumentCount()) === 0) return 0;
-  const blocks = db.collection<AuditBlockDocument>(AUDIT_BLOCKS_COLLECTION);
-  let moved = 0;
-  const store = async (records: AuditRecordDocument[]): Promise<void> => {
-    try {
-      await blocks.insertOne(encodeAuditBlock(records, { id: `legacy:${records[0]!._id.toHexString()}` }));
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-    }
-    await legacy.deleteMany({ _id: { $in: records.map((r) => r._id) } });
-    moved += records.length;
-  };
-  for (const chainId of await legacy.distinct('chainId')) {
-    const cursor = legacy.find({ chainId }, { sort: { seq: 1, _id: 1 } }).batchSize(RECORDS_PER_BLOCK);
-    try {
-      let records: AuditRecordDocument[] = [];
-      for await (const record of cursor) {
-        records.push(record);
-        if (records.length === RECORDS_PER_BLOCK) {
-          await store(records);
-          records = [];
-        }
-      }
-      if (records.length > 0) await store(records);
-    } finally {
-      await cursor.close();
-    }
+export async function hasLegacyAuditRecords(db: Db): Promise<boolean> {
+  return (await legacyEvents(db).estimatedDocumentCount()) > 0;
+}
+
+/** The legacy records matching the record filter, in (time, id) order, after the paging position. */
+export async function* legacyAuditRecords(
+  db: Db,
+  filter: Filter<AuditRecordDocument>,
+  options: { order: 'asc' | 'desc'; after?: { time: Date; id: ObjectId } },
+): AsyncGenerator<AuditRecordDocument> {
+  const dir = options.order === 'desc' ? -1 : 1;
+  const after = options.after;
+  const beyond = dir === -1 ? '$lt' : '$gt';
+  const query: Filter<AuditRecordDocument> = after
+    ? { $and: [filter, { $or: [{ time: { [beyond]: after.time } }, { time: after.time, _id: { [beyond]: after.id } }] }] }
+    : filter;
+  const cursor = legacyEvents(db).find(query, { sort: { time: dir, _id: dir } }).batchSize(500);
+  try {
+    yield* cursor;
+  } finally {
+    await cursor.close();
   }
-  return moved;
+}
+
+/** Every legacy record, in store order (verification walks chains itself). */
+export async function* allLegacyAuditRecords(db: Db, chainId?: string): AsyncGenerator<AuditRecordDocument> {
+  const cursor = legacyEvents(db)
+    .find(chainId ? { chainId } : {})
+    .batchSize(2000);
+  try {
+    yield* cursor;
+  } finally {
+    await cursor.close();
+  }
 }

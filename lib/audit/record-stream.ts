@@ -1,5 +1,6 @@
 import type { Db, Filter, ObjectId } from 'mongodb';
 import { type AuditBlockDocument, decodeAuditBlock } from './blocks.js';
+import { hasLegacyAuditRecords, legacyAuditRecords } from './legacy.js';
 import { type AuditRecordDocument, auditBlocks } from './store.js';
 
 /**
@@ -22,6 +23,16 @@ export interface RecordStreamOptions {
 }
 
 export async function* streamAuditRecords(db: Db, filter: Filter<AuditRecordDocument>, options: RecordStreamOptions): AsyncGenerator<AuditRecordDocument> {
+  const fromBlocks = blockRecords(db, filter, options);
+  if (!(await hasLegacyAuditRecords(db))) {
+    yield* fromBlocks;
+    return;
+  }
+  // Records stored one per document before blocks (legacy.ts) are in their own (time, id) order.
+  yield* mergeInOrder(fromBlocks, legacyAuditRecords(db, filter, options), options.order);
+}
+
+async function* blockRecords(db: Db, filter: Filter<AuditRecordDocument>, options: RecordStreamOptions): AsyncGenerator<AuditRecordDocument> {
   const desc = options.order === 'desc';
   const matches = recordMatcher(filter);
   const after = options.after;
@@ -48,6 +59,26 @@ export async function* streamAuditRecords(db: Db, filter: Filter<AuditRecordDocu
     yield* release();
   } finally {
     await cursor.close();
+  }
+}
+
+/** Two streams, each in `order`, as one in `order`. */
+async function* mergeInOrder(a: AsyncGenerator<AuditRecordDocument>, b: AsyncGenerator<AuditRecordDocument>, order: 'asc' | 'desc'): AsyncGenerator<AuditRecordDocument> {
+  const before = (x: AuditRecordDocument, y: AuditRecordDocument): boolean => (order === 'desc' ? compareRecords(x, y) > 0 : compareRecords(x, y) < 0);
+  try {
+    let x = await a.next();
+    let y = await b.next();
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && before(x.value, y.value))) {
+        yield x.value as AuditRecordDocument;
+        x = await a.next();
+      } else {
+        yield y.value;
+        y = await b.next();
+      }
+    }
+  } finally {
+    await Promise.all([a.return(undefined), b.return(undefined)]);
   }
 }
 

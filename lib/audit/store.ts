@@ -1,7 +1,6 @@
 import type { Collection, Db, ObjectId } from 'mongodb';
 import { AUDIT_BLOCKS_COLLECTION, type AuditBlockDocument } from './blocks.js';
 import type { ChainedFields } from './canonical.js';
-import { migrateLegacyAuditEvents } from './legacy.js';
 
 /**
  * `auditBlocks`: the records, hash-chained per writer, one document per stored batch
@@ -35,12 +34,11 @@ export function auditChains(db: Db): Collection<AuditChainHead> {
   return db.collection<AuditChainHead>(AUDIT_CHAINS_COLLECTION);
 }
 
-/** Indexes for block lookups by chain, tenant and time; then moves records of the older layout into blocks. */
+/** Indexes for block lookups by chain, tenant and time. */
 export async function ensureAuditIndexes(db: Db): Promise<void> {
   const blocks = auditBlocks(db);
   await blocks.createIndex({ chainId: 1, firstSeq: 1 }, { name: 'chain_seq' });
   await blocks.createIndex({ tenants: 1, to: -1 }, { name: 'tenant_to' });
   await blocks.createIndex({ to: -1 }, { name: 'to' });
   await blocks.createIndex({ from: 1 }, { name: 'from' });
-  await migrateLegacyAuditEvents(db);
 }

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { type ChainedFields, genesisHash, recordHash } from './canonical.js';
 import { type AuditBlockDocument, decodeAuditBlock, summaryMismatch } from './blocks.js';
+import { allLegacyAuditRecords } from './legacy.js';
 import { type AuditChainHead, type AuditRecordDocument, auditBlocks, auditChains } from './store.js';
 
 /**
@@ -115,6 +116,14 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
     }
     return walk;
   };
+  const offerRecord = (doc: AuditRecordDocument): void => {
+    records++;
+    if (options.tenantId !== undefined && doc.tenantId === options.tenantId) {
+      tenantRecords++;
+      tenantChains.add(doc.chainId);
+    }
+    walkOf(doc.chainId).offer(doc);
+  };
   const cursor = auditBlocks(db)
     .find(options.chainId ? { chainId: options.chainId } : {})
     .batchSize(16);
@@ -125,18 +134,13 @@ export async function verifyAuditChains(db: Db, options: VerifyOptions = {}): Pr
         walkOf(block.chainId).offerDamaged(block.firstSeq, block.lastSeq);
         continue;
       }
-      for (const doc of docs) {
-        records++;
-        if (options.tenantId !== undefined && doc.tenantId === options.tenantId) {
-          tenantRecords++;
-          tenantChains.add(doc.chainId);
-        }
-        walkOf(doc.chainId).offer(doc);
-      }
+      for (const doc of docs) offerRecord(doc);
     }
   } finally {
     await cursor.close();
   }
+  // Records stored one per document before blocks (legacy.ts).
+  for await (const doc of allLegacyAuditRecords(db, options.chainId)) offerRecord(doc);
   for (const walk of walks.values()) walk.finish();
   // Heads whose records are all gone.
   for (const head of heads.values()) {

@@ -1,10 +1,9 @@
 import type { Db } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeAuditBlock } from '../../../lib/audit/blocks.js';
 import { AuditChain } from '../../../lib/audit/chain.js';
 import { AuditWriter, ensureAuditIndexes, exportAuditEvents, queryAuditEvents, verifyAuditChains } from '../../../lib/audit/index.js';
-import { LEGACY_AUDIT_EVENTS_COLLECTION, migrateLegacyAuditEvents } from '../../../lib/audit/legacy.js';
-import { type AuditRecordDocument, auditBlocks, auditChains } from '../../../lib/audit/store.js';
+import { LEGACY_AUDIT_EVENTS_COLLECTION } from '../../../lib/audit/legacy.js';
+import { auditBlocks, auditChains } from '../../../lib/audit/store.js';
 import { sampleKmipEvent } from '../../../lib/audit/testing/events.js';
 import { useFerretDb } from '../pki/support/ferretdb.js';
 
@@ -56,32 +55,48 @@ describe('records across blocks of several chains', () => {
 });
 
 describe('records kept one document each (before blocks)', () => {
-  async function legacyStore(name: string, n: number): Promise<Db> {
-    const db = store.mongo.db(name);
+  let db: Db;
+  let legacyChain: string;
+  beforeAll(async () => {
+    db = store.mongo.db('legacy_alongside');
     const chain = new AuditChain('kmip:old-host:7:1:xyz');
-    const records = Array.from({ length: n }, (_, i) => chain.next({ ...sampleKmipEvent(i + 1), time: new Date(T0 + i) }, () => new Date()));
+    legacyChain = chain.chainId;
+    const records = Array.from({ length: 1234 }, (_, i) => chain.next({ ...sampleKmipEvent(i + 1), time: new Date(T0 + i * 10) }, () => new Date()));
     await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).insertMany(records);
     const last = records.at(-1)!;
     await auditChains(db).insertOne({ _id: chain.chainId, role: 'kmip', hostname: 'old-host', pid: 7, startedAt: new Date(T0), lastSeq: last.seq, lastHash: last.hash, updatedAt: new Date() });
-    return db;
-  }
-
-  it('move into blocks unchanged at start: the chain still verifies and every record is found', async () => {
-    const db = await legacyStore('legacy_move', 1234);
+    // The upgraded node writes blocks from then on, at times that interleave with the old records.
     await ensureAuditIndexes(db);
-    expect(await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).countDocuments()).toBe(0);
-    expect(await verifyAuditChains(db)).toMatchObject({ ok: true, chains: 1, records: 1234 });
-    expect((await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, { objectId: 'obj-1000' })).events).toHaveLength(1);
-    expect(await migrateLegacyAuditEvents(db)).toBe(0);
+    const writer = new AuditWriter({ db, role: 'api', batchSize: 50 });
+    for (let i = 0; i < 300; i++) writer.record({ ...sampleKmipEvent(10_000 + i), time: new Date(T0 + i * 37 + 5) });
+    await writer.close();
   });
 
-  it('a move interrupted after storing a block and before deleting its records stores nothing twice', async () => {
-    const db = await legacyStore('legacy_interrupted', 700);
-    // The first block is stored as the interrupted run left it; its records are all still there.
-    const firstRecords = await db.collection<AuditRecordDocument>(LEGACY_AUDIT_EVENTS_COLLECTION).find({}, { sort: { seq: 1 }, limit: 500 }).toArray();
-    await auditBlocks(db).insertOne(encodeAuditBlock(firstRecords, { id: `legacy:${firstRecords[0]!._id.toHexString()}` }));
-    expect(await migrateLegacyAuditEvents(db)).toBe(700);
-    expect(await auditBlocks(db).countDocuments()).toBe(2);
-    expect(await verifyAuditChains(db)).toMatchObject({ ok: true, records: 700 });
+  it('stay where they are and are verified with the blocks', async () => {
+    expect(await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).countDocuments()).toBe(1234);
+    expect(await verifyAuditChains(db, { tenantId: 'acme' })).toMatchObject({ ok: true, chains: 2, records: 1534, tenant: { chains: 2, records: 1534 } });
+    await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).updateOne({ chainId: legacyChain, seq: 700 }, { $set: { result: 'denied' } });
+    const v = await verifyAuditChains(db);
+    expect(v.problems).toEqual([expect.objectContaining({ chainId: legacyChain, seq: 700, kind: 'altered' })]);
+    await db.collection(LEGACY_AUDIT_EVENTS_COLLECTION).updateOne({ chainId: legacyChain, seq: 700 }, { $set: { result: 'success' } });
+  });
+
+  it('are found by queries and export, in one (time, id) order with the blocks', async () => {
+    const seen: Array<{ id: string; time: number }> = [];
+    let cursor: string | null = null;
+    do {
+      const page = await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, {}, { limit: 97, cursor });
+      seen.push(...page.events.map((e) => ({ id: e.id, time: e.time.getTime() })));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(1534);
+    expect(new Set(seen.map((x) => x.id)).size).toBe(1534);
+    expect(seen).toEqual([...seen].sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1)));
+    expect((await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, { objectId: 'obj-1000' })).events).toHaveLength(1);
+    let text = '';
+    for await (const chunk of exportAuditEvents(db, { kind: 'platform' }, {}, 'jsonl')) text += chunk;
+    const keys = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; time: string }).map((r) => `${r.time}|${r.id}`);
+    expect(keys).toHaveLength(1534);
+    expect(keys).toEqual([...keys].sort());
   });
 });
