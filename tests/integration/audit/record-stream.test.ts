@@ -10,6 +10,24 @@ import { useFerretDb } from '../pki/support/ferretdb.js';
 const store = useFerretDb();
 const T0 = Date.parse('2026-12-01T00:00:00.000Z');
 
+/** Every page of tenant acme's events, newest first, `limit` per page. */
+async function pageThrough(db: Db, limit: number): Promise<Array<{ id: string; time: number }>> {
+  const seen: Array<{ id: string; time: number }> = [];
+  let cursor: string | null = null;
+  do {
+    const page = await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, {}, { limit, cursor });
+    seen.push(...page.events.map((e) => ({ id: e.id, time: e.time.getTime() })));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return seen;
+}
+
+function expectEveryRecordOnceNewestFirst(seen: Array<{ id: string; time: number }>, count: number): void {
+  expect(seen).toHaveLength(count);
+  expect(new Set(seen.map((x) => x.id)).size).toBe(count);
+  expect(seen).toEqual([...seen].sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1)));
+}
+
 describe('records across blocks of several chains', () => {
   let db: Db;
   beforeAll(async () => {
@@ -27,17 +45,7 @@ describe('records across blocks of several chains', () => {
   });
 
   it('pages newest first in exact (time, id) order, each record once', async () => {
-    const seen: Array<{ id: string; time: number }> = [];
-    let cursor: string | null = null;
-    do {
-      const page = await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, {}, { limit: 13, cursor });
-      seen.push(...page.events.map((e) => ({ id: e.id, time: e.time.getTime() })));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen).toHaveLength(300);
-    expect(new Set(seen.map((s) => s.id)).size).toBe(300);
-    const expected = [...seen].sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1));
-    expect(seen).toEqual(expected);
+    expectEveryRecordOnceNewestFirst(await pageThrough(db, 13), 300);
   });
 
   it('exports oldest first in the same order, and a time window holds exactly its records', async () => {
@@ -82,16 +90,7 @@ describe('records kept one document each (before blocks)', () => {
   });
 
   it('are found by queries and export, in one (time, id) order with the blocks', async () => {
-    const seen: Array<{ id: string; time: number }> = [];
-    let cursor: string | null = null;
-    do {
-      const page = await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, {}, { limit: 97, cursor });
-      seen.push(...page.events.map((e) => ({ id: e.id, time: e.time.getTime() })));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen).toHaveLength(1534);
-    expect(new Set(seen.map((x) => x.id)).size).toBe(1534);
-    expect(seen).toEqual([...seen].sort((a, b) => b.time - a.time || (a.id < b.id ? 1 : -1)));
+    expectEveryRecordOnceNewestFirst(await pageThrough(db, 97), 1534);
     expect((await queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, { objectId: 'obj-1000' })).events).toHaveLength(1);
     let text = '';
     for await (const chunk of exportAuditEvents(db, { kind: 'platform' }, {}, 'jsonl')) text += chunk;
