@@ -9,8 +9,8 @@ import { KmipError } from '../protocol/errors.js';
 import { Fields } from '../protocol/payload.js';
 import type { OpHandler } from './context.js';
 import type { Target } from './targets.js';
-import { KEY_USE, checkUse, consumeUsage } from './key-use.js';
-import { materialOf, resolveTarget, succeeds } from './targets.js';
+import { KEY_USE, consumeUsage } from './key-use.js';
+import { materialOf, resolveForUse } from './targets.js';
 
 /** Cryptographic Parameters from a request, or from the key's attribute; undefined when neither has any. */
 function paramsOf(item: Fields | undefined): CipherParams | undefined {
@@ -59,8 +59,7 @@ function cipherHandler(operation: number): OpHandler {
     const init = p.boolOpt(Tag.InitIndicator) === true;
     const final = p.boolOpt(Tag.FinalIndicator) === true;
     const use = encrypting ? KEY_USE.encrypt : KEY_USE.decrypt;
-    const t = await resolveTarget(op, uid, { reuseIf: (copy) => succeeds(() => checkUse(op, copy, use)) });
-    checkUse(op, t, use);
+    const t = await resolveForUse(op, uid, use);
     const out: TtlvItem[] = [text(Tag.UniqueIdentifier, uid)];
     if (data.length > 0 || !correlation) await consumeUsage(op, t, data.length);
 

@@ -10,9 +10,9 @@ import { readAttributes } from '../protocol/attributes.js';
 import { featureNotSupported, invalidField, missingData } from '../protocol/errors.js';
 import type { Fields } from '../protocol/payload.js';
 import type { OpHandler } from './context.js';
-import { KEY_USE, checkUse } from './key-use.js';
+import { KEY_USE } from './key-use.js';
 import { newObject, templateBag } from './new-object.js';
-import { digestOf, materialOf, resolveTarget, sealAad, succeeds } from './targets.js';
+import { digestOf, materialOf, resolveForUse, sealAad } from './targets.js';
 
 /** Key derivation uses SHA-2 of at least 256 bits, whatever else the server hashes with. */
 const KDF_HASHES: ReadonlySet<number> = new Set([HashingAlgorithm.SHA_256, HashingAlgorithm.SHA_384, HashingAlgorithm.SHA_512]);
@@ -84,8 +84,7 @@ export const deriveKey: OpHandler = async (p, ctx, op) => {
   if (algorithm === undefined || bits === undefined) throw missingData('the template needs Cryptographic Algorithm and Cryptographic Length');
   if (bits % 8 !== 0 || bits < 64 || bits > 512) throw invalidField('Cryptographic Length must be a whole number of bytes, 64..512 bits');
 
-  const base = await resolveTarget(op, baseUid, { reuseIf: (copy) => succeeds(() => checkUse(op, copy, KEY_USE.deriveKey)) });
-  checkUse(op, base, KEY_USE.deriveKey);
+  const base = await resolveForUse(op, baseUid, KEY_USE.deriveKey);
   const baseKey = await materialOf(op, base);
   if (!baseKey) throw missingData('the base object has no key value');
   const derived = await derive(method, baseKey, p.struct(Tag.DerivationParameters), bits / 8);

@@ -124,7 +124,6 @@ async function keyBlockItem(format: number, material: Buffer | undefined, algori
   return struct(Tag.KeyBlock, v);
 }
 
-/** Fresh becomes false once the key has been served (KMIP 1.1 §3.34); one write, first Get only. */
 /** A copy of a stored key may answer a Get unless it is destroyed, or still Fresh (clearing that is a write). */
 function servableCopy(op: Op, t: Target): boolean {
   if (t.kind !== 'stored') return false;
@@ -132,6 +131,7 @@ function servableCopy(op: Op, t: Target): boolean {
   return o.material.kind !== 'destroyed' && !isDestroyed(effectiveState(o.attributes, op.now)) && o.attributes.first('Fresh')?.value !== true;
 }
 
+/** Fresh becomes false once the key has been served (KMIP 1.1 §3.34); one write, first Get only. */
 async function markNotFresh(op: Op, o: ManagedObject): Promise<void> {
   const fresh = o.attributes.first('Fresh');
   if (!fresh || fresh.value !== true) return;

@@ -9,9 +9,9 @@ import type { BatchContext } from '../protocol/dispatch.js';
 import { Fields } from '../protocol/payload.js';
 import type { Op, OpHandler } from './context.js';
 import type { KeyUse } from './key-use.js';
-import { KEY_USE, checkUse, consumeUsage } from './key-use.js';
+import { KEY_USE, consumeUsage } from './key-use.js';
 import type { Target } from './targets.js';
-import { materialOf, resolveTarget, succeeds } from './targets.js';
+import { materialOf, resolveForUse } from './targets.js';
 
 /**
  * The MAC algorithm: the request's Cryptographic Parameters, else the key's Cryptographic
@@ -38,8 +38,7 @@ async function computeMac(p: Fields, ctx: BatchContext, op: Op, use: KeyUse): Pr
   }
   const uid = p.uniqueIdentifier(ctx.idPlaceholder);
   const data = p.bytes(Tag.Data);
-  const t = await resolveTarget(op, uid, { reuseIf: (copy) => succeeds(() => checkUse(op, copy, use)) });
-  checkUse(op, t, use);
+  const t = await resolveForUse(op, uid, use);
   const algorithm = hmacOf(p, t);
   await consumeUsage(op, t, data.length);
   const key = await materialOf(op, t);

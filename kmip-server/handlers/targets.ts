@@ -14,6 +14,7 @@ import type { ManagedObject } from '../objects/model.js';
 import { KmipError, itemNotFound } from '../protocol/errors.js';
 import type { Op } from './context.js';
 import { unwrapRegistered } from './key-wrapping.js';
+import { type KeyUse, checkUse } from './key-use.js';
 
 /** The exact answer for a missing object — and for another tenant's, which must look the same. */
 export const notFound = (): KmipError => itemNotFound('object not found');
@@ -67,6 +68,16 @@ export async function resolveTarget(op: Op, uid: string, options: ResolveOptions
     throw notFound();
   }
   return storedTarget(op, object);
+}
+
+/**
+ * The key `uid` names, checked to allow `use` now (checkUse). A recent copy serves when it
+ * allows the use; a refusal always comes from the stored object.
+ */
+export async function resolveForUse(op: Op, uid: string, use: KeyUse): Promise<Target> {
+  const t = await resolveTarget(op, uid, { reuseIf: (copy) => succeeds(() => checkUse(op, copy, use)) });
+  checkUse(op, t, use);
+  return t;
 }
 
 /** True when `check` does not throw: turns a handler's own checks into a `reuseIf`. */
