@@ -110,10 +110,10 @@ export class ObjectRepository {
    * The object as stored now. Concurrent reads of one object share a single store query that
    * is already in flight: many clients fetching the same key at once cost one read. What it
    * returns also refreshes the worker's read cache (see `cached`). Each caller gets its own
-   * object built from the shared document. A
-   * write through this repository detaches the query in flight, so a read that starts after
-   * a local write always sees it; a write on another node can be missed only by a read that
-   * joined a query sent before that write finished (one store round trip).
+   * object built from the shared document. A write through this repository detaches the query
+   * in flight, so a read that starts after a local write always sees it; a write on another
+   * node can be missed only by a read that joined a query sent before that write finished (one
+   * store round trip).
    */
   async get(tenantId: string, uid: string): Promise<ManagedObject | undefined> {
     const key = readKey(tenantId, uid);

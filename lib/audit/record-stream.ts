@@ -36,8 +36,8 @@ async function* blockRecords(db: Db, filter: Filter<AuditRecordDocument>, option
   const desc = options.order === 'desc';
   const matches = recordMatcher(filter);
   const after = options.after;
-  const beyondCursor = (r: AuditRecordDocument): boolean => !after || (desc ? compareRecords(r, after) < 0 : compareRecords(r, after) > 0);
-  const inOrder = (a: AuditRecordDocument, b: AuditRecordDocument): number => (desc ? -compareRecords(a, b) : compareRecords(a, b));
+  const inOrder = streamOrder(options.order);
+  const beyondCursor = (r: AuditRecordDocument): boolean => !after || inOrder(r, after) > 0;
 
   const cursor = auditBlocks(db)
     .find(blockFilter(filter, options), { sort: desc ? { to: -1, _id: -1 } : { from: 1, _id: 1 } })
@@ -64,12 +64,12 @@ async function* blockRecords(db: Db, filter: Filter<AuditRecordDocument>, option
 
 /** Two streams, each in `order`, as one in `order`. */
 async function* mergeInOrder(a: AsyncGenerator<AuditRecordDocument>, b: AsyncGenerator<AuditRecordDocument>, order: 'asc' | 'desc'): AsyncGenerator<AuditRecordDocument> {
-  const before = (x: AuditRecordDocument, y: AuditRecordDocument): boolean => (order === 'desc' ? compareRecords(x, y) > 0 : compareRecords(x, y) < 0);
+  const inOrder = streamOrder(order);
   try {
     let x = await a.next();
     let y = await b.next();
     while (!x.done || !y.done) {
-      if (y.done || (!x.done && before(x.value, y.value))) {
+      if (y.done || (!x.done && inOrder(x.value, y.value) < 0)) {
         yield x.value as AuditRecordDocument;
         x = await a.next();
       } else {
@@ -82,8 +82,15 @@ async function* mergeInOrder(a: AsyncGenerator<AuditRecordDocument>, b: AsyncGen
   }
 }
 
+type Positioned = { time: Date; _id?: ObjectId; id?: ObjectId };
+
+/** `compareRecords` for a stream in `order`: negative when `a` comes first. */
+function streamOrder(order: 'asc' | 'desc'): (a: Positioned, b: Positioned) => number {
+  return order === 'desc' ? (a, b) => compareRecords(b, a) : compareRecords;
+}
+
 /** Oldest first by time, then by record id (ObjectId hex sorts like the id). */
-export function compareRecords(a: { time: Date; _id?: ObjectId; id?: ObjectId }, b: { time: Date; _id?: ObjectId; id?: ObjectId }): number {
+export function compareRecords(a: Positioned, b: Positioned): number {
   const dt = a.time.getTime() - b.time.getTime();
   if (dt !== 0) return dt;
   const ai = (a._id ?? a.id)!.toHexString();
