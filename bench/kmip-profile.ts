@@ -26,7 +26,8 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 5);
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 
 const profileDir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-profile-'));
-const h = await startKmipHarness({ workers: 1, env: { OPENKCM_LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+// From source, so self time is attributed per TypeScript file (the built file runs a little faster).
+const h = await startKmipHarness({ workers: 1, fromSource: true, env: { OPENKCM_LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
 try {
   await h.provisionTenant('bench');
   const client = await h.issueClient('bench', 'bench');

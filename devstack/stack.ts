@@ -13,6 +13,7 @@ import { temporalAddress, temporalServer, temporalUiUrl } from './servers/tempor
 import { ensureSoftHsmToken } from './softhsm.js';
 import type { StackInfo } from './stack-info.js';
 import { Supervisor } from './supervisor.js';
+import { buildKmipServer } from '../kmip-server/build.js';
 
 export interface RunningStack {
   info: StackInfo;
@@ -49,7 +50,7 @@ export async function startStack(config: StackConfig, tools: Tools, supervisor =
       pykmip.spec,
       ...(lowkey ? [lowkey.spec] : []),
     ]);
-    await supervisor.startStage([apiServer(config, env), workerServer(config, env), kmipServer(config, env)]);
+    await supervisor.startStage([apiServer(config, env), workerServer(config, env), kmipServer(config, env, await buildKmipServer())]);
   } catch (err) {
     await supervisor.stopAll();
     throw err;

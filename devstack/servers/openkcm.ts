@@ -61,9 +61,15 @@ export function apiServer(config: StackConfig, env: NodeJS.ProcessEnv): ServerSp
   };
 }
 
-export function kmipServer(config: StackConfig, env: NodeJS.ProcessEnv): ServerSpec {
+/** The KMIP server runs from its built file (`entry`, from kmip-server/build.ts): the hot path runs no TypeScript loader. */
+export function kmipServer(config: StackConfig, env: NodeJS.ProcessEnv, entry: string): ServerSpec {
   return {
-    ...tsProcess('kmip', 'OpenKCM KMIP server', 'kmip-server/main.ts', env),
+    name: 'kmip',
+    title: 'OpenKCM KMIP server',
+    command: process.execPath,
+    args: ['--enable-source-maps', entry],
+    cwd: repoRoot,
+    env,
     readyTimeoutMs: 60_000,
     ready: () => httpOk(`${kmipAdminUrl(config)}/healthz`),
   };

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { buildKmipServer } from '../build.js';
 import { createL2Version } from '../../lib/keys/lifecycle.js';
 import { kmipAdminToken } from '../../lib/kmip-nodes/invalidation.js';
 import { WrappedL2Repository } from '../../lib/keys/repository.js';
@@ -23,8 +24,8 @@ import { startLocalKms } from '../../tests/support/emulators/local-kms.js';
 /**
  * A real KMIP server for tests and benchmarks: its own FerretDB, local-kms as every tenant's
  * L1 (AWS KMS connector), a platform key and PKI in a temporary data dir, tenants provisioned
- * directly through the repositories, and `kmip-server/main.ts` started as a child process —
- * exactly how the dev stack runs it. Nothing here is mocked.
+ * directly through the repositories, and the KMIP server started as a child process from its
+ * built file (kmip-server/build.ts) — exactly how the dev stack runs it. Nothing here is mocked.
  */
 export interface ClientCredentials {
   readonly tenantId: string;
@@ -89,6 +90,8 @@ export interface HarnessOptions {
   readonly startServer?: boolean;
   /** Extra Node options for the server (e.g. `--cpu-prof`; cluster workers inherit them). */
   readonly nodeArgs?: readonly string[];
+  /** Run `kmip-server/main.ts` through tsx instead of the built file (profiles attributed per source file). */
+  readonly fromSource?: boolean;
 }
 
 export async function startKmipHarness(options: HarnessOptions = {}): Promise<KmipHarness> {
@@ -131,7 +134,8 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
       const port = await freePort();
       const adminPort = await freePort();
       const logFile = path.join(dataDir, `kmip-server-${port}.log`);
-      const launched = launch(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(REPO_ROOT, 'kmip-server/main.ts')], {
+      const entry = options.fromSource ? ['--import', 'tsx', path.join(REPO_ROOT, 'kmip-server/main.ts')] : [await buildKmipServer()];
+      const launched = launch(process.execPath, [...(options.nodeArgs ?? []), '--enable-source-maps', ...entry], {
         cwd: REPO_ROOT,
         logFile,
         env: {
