@@ -16,7 +16,7 @@ export interface KmipServices {
   readonly keys: KeyHierarchy;
   /** Polled tenant state (TenantStateView.get): synchronous once a tenant has been seen. */
   tenantState(tenantId: string): TenantKeyState | Promise<TenantKeyState | undefined> | undefined;
-  /** The worker's audit journal: an operation's response waits until its event is appended. */
+  /** The worker's audit journal: handlers record; the connection releases a response once its events are appended. */
   readonly audit: Pick<AuditJournal, 'accepting' | 'record' | 'appended'>;
   readonly metrics: KmipMetrics;
   readonly log: Logger;

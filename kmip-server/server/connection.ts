@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { AuditUnavailableError } from '../../lib/audit/writer.js';
 import { decodeTtlv } from '../codec/decoder.js';
 import { ResultReason } from '../codec/enums.js';
 import { TtlvDecodeError } from '../codec/errors.js';
@@ -8,6 +9,7 @@ import { Tag } from '../codec/tags.js';
 import type { TtlvItem } from '../codec/types.js';
 import { ItemType } from '../codec/types.js';
 import type { ProtocolVersion } from '../codec/version.js';
+import { auditUnavailable } from '../handlers/audited.js';
 import type { Session } from '../handlers/context.js';
 import type { KmipMetrics } from '../metrics.js';
 import type { DispatchOptions } from '../protocol/dispatch.js';
@@ -35,8 +37,8 @@ const DEFAULT_VERSION: ProtocolVersion = { major: 1, minor: 0 };
 
 /**
  * One authenticated KMIP connection: frames the byte stream, serves requests strictly in
- * order (KMIP responses carry no request id, so order is the only match), writes each response
- * with one write, and zeroes the key material a response carried once it is on its way. No
+ * order (KMIP responses carry no request id, so order is the only match), holds each response
+ * until the audit journal has the events of its message, writes it with one write, and zeroes the key material a response carried once it is on its way. No
  * idle timeout: mongod keeps its connections open.
  *
  * A malformed message gets an Invalid Message response and the connection is closed (the
@@ -178,6 +180,15 @@ export class KmipConnection {
         response = messageFailure(version, new KmipError(ResultReason.GeneralFailure, 'internal server error'));
         closeAfter = true;
       }
+    }
+    // Fail closed: no result leaves before the audit events of its message are in the journal.
+    // One wait per message, so a batch of a hundred items costs one journal write.
+    try {
+      await this.session.services.audit.appended();
+    } catch (e) {
+      if (!(e instanceof AuditUnavailableError)) throw e;
+      deps.log.error({ err: e.message, tenantId: this.session.peer.tenantId }, 'audit log unavailable: withholding the response');
+      response = messageFailure(version, auditUnavailable());
     }
     const sensitive = this.session.wipe.length > 0;
     let out: Buffer;

@@ -90,6 +90,8 @@ export interface HarnessOptions {
   readonly startServer?: boolean;
   /** Extra Node options for the server (e.g. `--cpu-prof`; cluster workers inherit them). */
   readonly nodeArgs?: readonly string[];
+  /** A disk that fills up: writes past this many bytes of any file fail with EFBIG (`prlimit --fsize`). */
+  readonly fileSizeLimitBytes?: number;
   /** Run `kmip-server/main.ts` through tsx instead of the built file (profiles attributed per source file). */
   readonly fromSource?: boolean;
 }
@@ -135,7 +137,9 @@ export async function startKmipHarness(options: HarnessOptions = {}): Promise<Km
       const adminPort = await freePort();
       const logFile = path.join(dataDir, `kmip-server-${port}.log`);
       const entry = options.fromSource ? ['--import', 'tsx', path.join(REPO_ROOT, 'kmip-server/main.ts')] : [await buildKmipServer()];
-      const launched = launch(process.execPath, [...(options.nodeArgs ?? []), '--enable-source-maps', ...entry], {
+      const node = [process.execPath, ...(options.nodeArgs ?? []), '--enable-source-maps', ...entry];
+      const command = options.fileSizeLimitBytes ? ['prlimit', `--fsize=${options.fileSizeLimitBytes}`, '--', ...node] : node;
+      const launched = launch(command[0]!, command.slice(1), {
         cwd: REPO_ROOT,
         logFile,
         env: {
