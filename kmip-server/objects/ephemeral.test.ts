@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { isEphemeralObjectId } from '../../lib/audit/blocks.js';
 import { UnwrappedL2Key } from '../../lib/keys/l2-key.js';
 import { deriveEphemeralKey, isEphemeralId, mintEphemeralId, parseEphemeralId, verifyEphemeralId } from './ephemeral.js';
 
@@ -12,6 +13,8 @@ describe('ephemeral key identifiers', () => {
     const id = mintEphemeralId(key);
     expect(id).toMatch(/^e1\.acme\.3\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{11}$/);
     expect(isEphemeralId(id)).toBe(true);
+    // The audit trail's block summaries flag these instead of indexing each one.
+    expect(isEphemeralObjectId(id)).toBe(true);
     const parsed = parseEphemeralId(id)!;
     expect(parsed).toMatchObject({ tenantId: 'acme', l2Version: 3 });
     expect(verifyEphemeralId(key, parsed)).toBe(true);

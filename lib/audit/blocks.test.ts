@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { Binary } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { AuditBlockCorruptError, decodeAuditBlock, encodeAuditBlock, summaryMismatch } from './blocks.js';
+import { AuditBlockCorruptError, MAX_LISTED_OBJECTS, decodeAuditBlock, encodeAuditBlock, isEphemeralObjectId, summaryMismatch } from './blocks.js';
 import { AuditChain } from './chain.js';
 import type { AuditRecordDocument } from './store.js';
 import { sampleKmipEvent } from './testing/events.js';
@@ -56,6 +56,30 @@ describe('audit blocks', () => {
     expect(() => decodeAuditBlock({ ...block, records: new Binary(cutLine) })).toThrow(/cut off/);
     const notJson = deflateRawSync(Buffer.from('not json\n'));
     expect(() => decodeAuditBlock({ ...block, records: new Binary(notJson) })).toThrow(/record 1 is not readable/);
+  });
+
+  it('list the stored objects their records name, and only say whether they name ephemeral keys', () => {
+    const chain = new AuditChain('kmip:host:1:1:abc');
+    const ephemeral = 'e1.acme.1.AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBB';
+    const records = ['key-1', ephemeral, 'key-2', 'key-1', undefined].map((objectId, i) => chain.next({ ...sampleKmipEvent(i), objectId }, () => new Date(T0)));
+    const block = encodeAuditBlock(records);
+    expect(new Set(block.objects)).toEqual(new Set(['key-1', 'key-2']));
+    expect(block.ephemeralObjects).toBe(true);
+    expect(isEphemeralObjectId(ephemeral)).toBe(true);
+    expect(isEphemeralObjectId('2b0f4c1e-9a0e-4c5e-8f0e-3d2b1a0c9e8f')).toBe(false);
+    // A list that leaves an object out would hide its records from object queries; no list hides nothing.
+    expect(summaryMismatch({ ...block, objects: ['key-1'] }, records)).toMatch(/\(objects\)$/);
+    expect(summaryMismatch({ ...block, ephemeralObjects: false }, records)).toMatch(/\(ephemeralObjects\)$/);
+    expect(summaryMismatch({ ...block, objects: undefined, ephemeralObjects: undefined }, records)).toBeUndefined();
+  });
+
+  it('list no objects when they are too many to index, and then accept no list', () => {
+    const chain = new AuditChain('kmip:host:1:1:abc');
+    const records = Array.from({ length: MAX_LISTED_OBJECTS + 1 }, (_, i) => chain.next({ ...sampleKmipEvent(i), objectId: `key-${i}` }, () => new Date(T0)));
+    const block = encodeAuditBlock(records);
+    expect(block.objects).toBeUndefined();
+    expect(summaryMismatch(block, records)).toBeUndefined();
+    expect(summaryMismatch({ ...block, objects: ['key-0'] }, records)).toMatch(/objects/);
   });
 
   it('name every summary field that does not describe the records', () => {

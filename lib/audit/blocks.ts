@@ -7,7 +7,7 @@ import type { AuditRecordDocument } from './store.js';
 /**
  * How the store keeps the audit trail: one document per stored batch of one chain (an audit
  * block), holding its records as compressed JSON lines, plus a summary of them (sequence range,
- * time range, tenants, operations, results) that queries use to skip blocks.
+ * time range, tenants, operations, results, stored objects) that queries use to skip blocks.
  *
  * Why not a document per record: the trail grows with every KMIP operation, and on the
  * embedded store (FerretDB) each document costs about 115 µs of its CPU to insert with its
@@ -27,6 +27,17 @@ export const AUDIT_BLOCK_FORMAT = 1;
 /** No block inflates past this: a batch is at most a few thousand bounded records. */
 const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
 
+/** A block naming more stored objects than this lists none (and is read for every object query). */
+export const MAX_LISTED_OBJECTS = 256;
+
+/**
+ * KMIP ephemeral key ids (`e1.<tenant>.…`, kmip-server/objects/ephemeral.ts): one per write and
+ * never stored, so listing them would cost an index entry per record — what blocks avoid.
+ */
+export function isEphemeralObjectId(objectId: string): boolean {
+  return /^e[0-9]+\./.test(objectId);
+}
+
 export interface AuditBlockSummary {
   chainId: string;
   firstSeq: number;
@@ -41,6 +52,15 @@ export interface AuditBlockSummary {
   results: AuditResult[];
   /** True when any record is a cross-tenant attempt. */
   crossTenant: boolean;
+  /**
+   * Distinct ids of the stored objects its records name, so "every use of key X" reads only the
+   * blocks that name X (index `objects_to`). Absent when not known — blocks stored before the
+   * field existed, or naming more than MAX_LISTED_OBJECTS — and such a block is read for every
+   * object query.
+   */
+  objects?: string[];
+  /** Whether any record names an ephemeral key (not listed in `objects`); absent when not known. */
+  ephemeralObjects?: boolean;
 }
 
 export interface AuditBlockDocument extends AuditBlockSummary {
@@ -109,6 +129,8 @@ export function summarize(records: readonly AuditRecordDocument[]): AuditBlockSu
   const tenants = new Set<string | null>();
   const operations = new Set<string>();
   const results = new Set<AuditResult>();
+  const objects = new Set<string>();
+  let ephemeralObjects = false;
   for (const r of records) {
     if (r.time < from) from = r.time;
     if (r.time > to) to = r.time;
@@ -120,6 +142,10 @@ export function summarize(records: readonly AuditRecordDocument[]): AuditBlockSu
     operations.add(r.operation);
     results.add(r.result);
     if (r.crossTenant === true) crossTenant = true;
+    if (typeof r.objectId === 'string') {
+      if (isEphemeralObjectId(r.objectId)) ephemeralObjects = true;
+      else objects.add(r.objectId);
+    }
   }
   return {
     chainId: first.chainId,
@@ -132,6 +158,8 @@ export function summarize(records: readonly AuditRecordDocument[]): AuditBlockSu
     operations: [...operations],
     results: [...results],
     crossTenant,
+    ...(objects.size <= MAX_LISTED_OBJECTS ? { objects: [...objects] } : {}),
+    ephemeralObjects,
   };
 }
 
@@ -148,6 +176,9 @@ export function summaryMismatch(block: AuditBlockSummary, records: readonly Audi
     ['operations', Array.isArray(block.operations) && sameSet(block.operations, actual.operations)],
     ['results', Array.isArray(block.results) && sameSet(block.results, actual.results)],
     ['crossTenant', block.crossTenant === actual.crossTenant],
+    // Absent means "not known" (read for every object query): only a present list can hide records.
+    ['objects', block.objects === undefined || (Array.isArray(block.objects) && actual.objects !== undefined && sameSet(block.objects, actual.objects))],
+    ['ephemeralObjects', block.ephemeralObjects === undefined || block.ephemeralObjects === actual.ephemeralObjects],
   ];
   const wrong = fields.filter(([, ok]) => !ok).map(([name]) => name);
   return wrong.length ? `block summary does not match its records (${wrong.join(', ')})` : undefined;

@@ -1,5 +1,5 @@
 import type { Db, Filter, ObjectId } from 'mongodb';
-import { type AuditBlockDocument, decodeAuditBlock } from './blocks.js';
+import { type AuditBlockDocument, decodeAuditBlock, isEphemeralObjectId } from './blocks.js';
 import { hasLegacyAuditRecords, legacyAuditRecords } from './legacy.js';
 import { type AuditRecordDocument, auditBlocks } from './store.js';
 
@@ -109,12 +109,29 @@ function blockFilter(filter: Filter<AuditRecordDocument>, options: RecordStreamO
   if ('result' in f) q.results = f.result;
   if (f.crossTenant === true) q.crossTenant = true;
   const and: Array<Record<string, unknown>> = [];
+  const objects = objectBlocks(f.objectId);
+  if (objects) and.push(objects);
   const time = f.time as { $gte?: Date; $lt?: Date } | undefined;
   if (time?.$gte) and.push({ to: { $gte: time.$gte } });
   if (time?.$lt) and.push({ from: { $lt: time.$lt } });
   if (options.after) and.push(options.order === 'desc' ? { from: { $lte: options.after.time } } : { to: { $gte: options.after.time } });
   if (and.length) q.$and = and;
   return q as Filter<AuditBlockDocument>;
+}
+
+/**
+ * Blocks that can name one of the object ids asked for: those listing a stored object's id (or
+ * not listing at all), those naming an ephemeral key (or not saying). Undefined: no narrowing.
+ */
+function objectBlocks(condition: Condition): Record<string, unknown> | undefined {
+  const ids = typeof condition === 'string' ? [condition] : (condition as { $in?: unknown[] } | undefined)?.$in;
+  if (!Array.isArray(ids) || !ids.every((id): id is string => typeof id === 'string')) return undefined;
+  const stored = ids.filter((id) => !isEphemeralObjectId(id));
+  const or: Array<Record<string, unknown>> = [];
+  // `null` also matches blocks without the field.
+  if (stored.length) or.push({ objects: { $in: [...stored, null] } });
+  if (stored.length < ids.length) or.push({ ephemeralObjects: { $ne: false } });
+  return or.length === 1 ? or[0] : { $or: or };
 }
 
 /** The record-level filter as a predicate: equality, `$in`, `$ne` and a `$gte`/`$lt` time range. */

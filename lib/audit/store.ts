@@ -34,11 +34,13 @@ export function auditChains(db: Db): Collection<AuditChainHead> {
   return db.collection<AuditChainHead>(AUDIT_CHAINS_COLLECTION);
 }
 
-/** Indexes for block lookups by chain, tenant and time. */
+/** Indexes for block lookups by chain, tenant, object and time. */
 export async function ensureAuditIndexes(db: Db): Promise<void> {
   const blocks = auditBlocks(db);
   await blocks.createIndex({ chainId: 1, firstSeq: 1 }, { name: 'chain_seq' });
   await blocks.createIndex({ tenants: 1, to: -1 }, { name: 'tenant_to' });
   await blocks.createIndex({ to: -1 }, { name: 'to' });
   await blocks.createIndex({ from: 1 }, { name: 'from' });
+  // Multikey: "every use of key X" reads only the blocks that name X.
+  await blocks.createIndex({ objects: 1, to: -1 }, { name: 'objects_to' });
 }

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { Binary, type Db } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditChain } from '../../../lib/audit/chain.js';
 import { AuditWriter, ensureAuditIndexes, exportAuditEvents, queryAuditEvents, verifyAuditChains } from '../../../lib/audit/index.js';
@@ -97,5 +97,39 @@ describe('records kept one document each (before blocks)', () => {
     const keys = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: string; time: string }).map((r) => `${r.time}|${r.id}`);
     expect(keys).toHaveLength(1534);
     expect(keys).toEqual([...keys].sort());
+  });
+});
+
+describe('object queries', () => {
+  let db: Db;
+  const ephemeral = (i: number): string => `e1.acme.1.${String(i).padStart(22, 'A')}.BBBBBBBBBBB`;
+  beforeAll(async () => {
+    db = store.mongo.db('stream_objects');
+    await ensureAuditIndexes(db);
+    // Block n (10 records) names key-n only; block 5 names ephemeral keys only.
+    const writer = new AuditWriter({ db, role: 'kmip', batchSize: 10 });
+    for (let i = 0; i < 60; i++) {
+      const objectId = i < 50 ? `key-${Math.floor(i / 10)}` : ephemeral(i);
+      writer.record({ ...sampleKmipEvent(i), objectId, time: new Date(T0 + i * 1000) });
+      if (i % 10 === 9) await writer.flush();
+    }
+    await writer.close();
+    const blocks = await auditBlocks(db).find({}, { sort: { from: 1 } }).toArray();
+    expect(blocks.map((b) => b.objects)).toEqual([['key-0'], ['key-1'], ['key-2'], ['key-3'], ['key-4'], []]);
+    // Block 2 as stored before summaries listed objects: it says nothing, so it must be read.
+    await auditBlocks(db).updateOne({ _id: blocks[2]!._id }, { $unset: { objects: '', ephemeralObjects: '' } });
+    // Blocks 0, 1 and 3 become unreadable: a query that reads one of them fails.
+    for (const b of [blocks[0]!, blocks[1]!, blocks[3]!]) await auditBlocks(db).updateOne({ _id: b._id }, { $set: { records: new Binary(Buffer.from('damaged')) } });
+  });
+
+  const query = (objectId: string) => queryAuditEvents(db, { kind: 'tenant', tenantId: 'acme' }, { objectId }, { limit: 100 });
+
+  it('read only the blocks that name the object, or do not say', async () => {
+    expect((await query('key-4')).events.map((e) => e.objectId)).toEqual(Array(10).fill('key-4'));
+    expect((await query('key-2')).events).toHaveLength(10);
+    expect((await query(ephemeral(55))).events.map((e) => e.objectId)).toEqual([ephemeral(55)]);
+    expect((await query('key-9')).events).toEqual([]);
+    // The damaged blocks are still there, and a query that needs them says so.
+    await expect(query('key-1')).rejects.toThrow(/audit block .* records do not decompress/);
   });
 });
