@@ -12,7 +12,7 @@ import { KmipError, type ResultReasonCode, cryptographicFailure, featureNotSuppo
 import { Fields } from '../protocol/payload.js';
 import type { Op } from './context.js';
 import { KEY_USE, checkUse, consumeUsage, type KeyUse } from './key-use.js';
-import { type Target, materialOf, resolveTarget } from './targets.js';
+import { type Target, materialOf, resolveTarget, succeeds } from './targets.js';
 
 /**
  * Key wrapping (KMIP 1.4 §2.1.5, §2.1.6) with AES Key Wrap (RFC 3394, NISTKeyWrap) or AES Key
@@ -48,22 +48,30 @@ export function readWrapping(w: Fields): WrappingRequest {
   return { keyId: eki.text(Tag.UniqueIdentifier), encoding, mode: eki.structOpt(Tag.CryptographicParameters)?.enumOpt(Tag.BlockCipherMode) };
 }
 
-/** The KEK as a target, checked to be an AES key of this tenant; the operation's audit event keeps naming its own object. */
-async function resolveKek(op: Op, keyId: string): Promise<Target> {
+/**
+ * The KEK as a target, checked to be an AES key of this tenant; the operation's audit event keeps
+ * naming its own object. For a key use (`use`: wrap or unwrap) a recent copy serves if the use
+ * would succeed with it, as for any key use (objects/read-cache.ts); Register reads the store.
+ */
+async function resolveKek(op: Op, keyId: string, use?: KeyUse): Promise<Target> {
   const { objectId, l2Version } = op;
   // Named before resolving, so an attempt on another tenant's key is on record with its id.
   op.related = { ...op.related, wrappingKey: keyId };
   let kek: Target;
   try {
-    kek = await resolveTarget(op, keyId);
+    kek = await resolveTarget(op, keyId, use ? { reuseIf: (copy) => succeeds(() => checkKek(copy)) && succeeds(() => checkUse(op, copy, use)) } : {});
   } finally {
     op.objectId = objectId;
     op.l2Version = l2Version;
   }
+  checkKek(kek);
+  return kek;
+}
+
+function checkKek(kek: Target): void {
   if (kek.kind === 'stored' && (kek.object.objectType !== ObjectType.SymmetricKey || enumAttr(kek.object.attributes, 'Cryptographic Algorithm') !== CryptographicAlgorithm.AES)) {
     throw invalidField('the wrapping key must be an AES symmetric key');
   }
-  return kek;
 }
 
 function kekMode(kek: Target): number | undefined {
@@ -101,7 +109,7 @@ export async function wrapKeyValue(op: Op, w: WrappingRequest, keyMaterial: Ttlv
   if (noEncoding && keyMaterial.type !== ItemType.ByteString) {
     throw new KmipError(ResultReason.EncodingOptionError, 'No Encoding wraps raw key bytes; this key format is a structure (use TTLV encoding)');
   }
-  const kek = await resolveKek(op, w.keyId);
+  const kek = await resolveKek(op, w.keyId, KEY_USE.wrapKey);
   const mode = wrapModeOf(w.mode ?? kekMode(kek));
   const plaintext = noEncoding ? raw : encodeTtlv(struct(Tag.KeyValue, [keyMaterial]));
   try {
@@ -127,7 +135,7 @@ export function asRegistered(w: KeyWrapping, wrapped: Buffer): TtlvItem[] {
 
 /** The clear key bytes of a key registered wrapped; the caller zeroes them. */
 export async function unwrapRegistered(op: Op, w: KeyWrapping, wrapped: Buffer): Promise<Buffer> {
-  const kek = await resolveKek(op, w.keyId);
+  const kek = await resolveKek(op, w.keyId, KEY_USE.unwrapKey);
   const key = await kekMaterial(op, kek, KEY_USE.unwrapKey, wrapped.length);
   const clear = unwrapKey(wrapModeOf(w.mode), key, wrapped);
   if (w.encoding === EncodingOption.NoEncoding) return clear;

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { KmipResultError } from '../../../clients/kmip/errors.js';
-import { RevocationReasonCode, State } from '../../../kmip-server/codec/enums.js';
+import { ops } from '../../../clients/kmip/index.js';
+import { BlockCipherMode, CryptographicUsageMask, EncodingOption, ObjectType, RevocationReasonCode, State } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
-import { enumeration } from '../../../kmip-server/codec/types.js';
+import { enumeration, int, struct } from '../../../kmip-server/codec/types.js';
 import { ObjectRepository } from '../../../kmip-server/objects/repository.js';
 import type { KmipTestEnv } from './support.js';
 import { clientFor, metricValue, metricsText, startEnv, unavailable, withFreshClient } from './support.js';
@@ -87,6 +89,32 @@ describe.skipIf(skip)('object read cache', () => {
     await withFreshClient(env.h, env.clientA, (k) => k.activate(uid));
     const encrypted = await onFreshConnections(32, (k) => k.encrypt(uid, Buffer.from('hello')));
     expect(encrypted.filter((r) => r instanceof KmipResultError)).toHaveLength(0);
+  });
+
+  it('serves the key-encryption key of wrapped Gets from memory too, and stops wrapping under it once it is revoked through any worker', async () => {
+    const uid = await activeKey('cache-wrapped');
+    const c = clientFor(env.h, env.clientA);
+    let kek: string;
+    try {
+      kek = await c.register({
+        objectType: ObjectType.SymmetricKey,
+        object: ops.symmetricKeyObject(randomBytes(32)),
+        attributes: [int(Tag.CryptographicUsageMask, CryptographicUsageMask.WrapKey), struct(Tag.CryptographicParameters, [enumeration(Tag.BlockCipherMode, BlockCipherMode.NISTKeyWrap)])],
+      });
+      await c.activate(kek);
+      await c.get(uid); // clears Fresh (a write)
+      const before = metricValue(await metricsText(env.h), 'openkcm_kmip_object_cache_hits_total');
+      // RFC 3394 over the raw 32 key bytes: 40 bytes.
+      for (let i = 0; i < 10; i++) expect((await c.get(uid, { wrap: { keyId: kek, encoding: EncodingOption.NoEncoding } })).keyMaterial).toHaveLength(40);
+      // Both objects of each Get, the key and its KEK, from a copy (the first Get may read either).
+      expect(metricValue(await metricsText(env.h), 'openkcm_kmip_object_cache_hits_total') - before).toBeGreaterThanOrEqual(18);
+    } finally {
+      await c.close();
+    }
+    await onFreshConnections(16, (k) => k.get(uid, { wrap: { keyId: kek } })); // copies of the KEK in both workers
+    await withFreshClient(env.h, env.clientA, (k) => k.revoke(kek, RevocationReasonCode.CessationOfOperation));
+    const after = await onFreshConnections(16, (k) => k.get(uid, { wrap: { keyId: kek } }));
+    expect(after.every((r) => r instanceof KmipResultError && /Deactivated key cannot wrap a key/.test(r.resultMessage ?? ''))).toBe(true);
   });
 
   it('a key revoked on another node stops encrypting here within 1 s', async () => {
