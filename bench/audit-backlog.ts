@@ -8,12 +8,17 @@ export interface Drained {
   seconds: number;
 }
 
-/** Events journaled and not yet stored, summed over the server's workers (its /metrics). */
-export async function auditBacklog(adminUrl: string): Promise<number> {
+/** A metric of the KMIP server's /metrics, summed over its workers and label sets. */
+export async function serverMetric(adminUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${adminUrl}/metrics`)).text();
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith('openkcm_kmip_audit_buffer_depth')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   return sum;
+}
+
+/** Events journaled and not yet stored, summed over the server's workers. */
+export function auditBacklog(adminUrl: string): Promise<number> {
+  return serverMetric(adminUrl, 'openkcm_kmip_audit_buffer_depth');
 }
 
 /** Waits until the backlog is empty; returns how many events were pending and how long storing them took. */

@@ -19,6 +19,7 @@ import { createAdminServer } from './admin-server.js';
 import type { ToWorker } from './ipc.js';
 import { isFromWorker } from './ipc.js';
 import { loadOrIssueServerCertificate } from './server-certificate.js';
+import { shipperMetrics } from './shipper-metrics.js';
 
 const INVALIDATE_TIMEOUT_MS = 3_000;
 /** A worker that dies sooner than this after starting counts as crash-looping: wait before the next fork. */
@@ -194,6 +195,7 @@ export async function runPrimary(): Promise<void> {
     },
   });
   shipper.start();
+  shipperMetrics(registry, () => shipper.stats());
 
   const nodes = new KmipNodeRegistry(store.db);
   const adminHost = opts.adminHost ?? config.kmip.host;
@@ -237,3 +239,4 @@ export async function runPrimary(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
+

@@ -6,7 +6,7 @@ import { bool } from '../../../kmip-server/codec/types.js';
 import { verifyAuditChains } from '../../../lib/audit/verify.js';
 import { auditRecords, countAuditRecords } from '../../support/audit-records.js';
 import type { KmipTestEnv } from './support.js';
-import { clientFor, startEnv, unavailable } from './support.js';
+import { clientFor, metricValue, metricsText, startEnv, unavailable } from './support.js';
 
 const skip = unavailable();
 let env: KmipTestEnv;
@@ -27,6 +27,16 @@ async function auditEvents(filter: Record<string, unknown>, atLeast: number): Pr
   for (;;) {
     const events = (await auditRecords(env.h.store.db, filter)) as unknown as Array<Record<string, unknown>>;
     if (events.length >= atLeast || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A metric's value once `ok` holds for it, or its last value after 10 s. */
+async function metricSoon(name: string, ok: (v: number) => boolean): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const v = metricValue(await metricsText(env.h), name);
+    if (ok(v) || Date.now() > deadline) return v;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -116,6 +126,9 @@ describe.skipIf(skip)('audit', () => {
       expect(refused?.resultMessage).toBe('audit log unavailable: operation refused');
       expect(served).toBeGreaterThan(0);
       expect(served).toBeLessThanOrEqual(BUFFER);
+      // Operators see it in /metrics: the shipper's passes fail and the store is marked unhealthy.
+      expect(await metricSoon('openkcm_kmip_audit_store_healthy', (v) => v === 0)).toBe(0);
+      expect(metricValue(await metricsText(env.h), 'openkcm_kmip_audit_ship_failures_total')).toBeGreaterThan(0);
       await env.h.ferret.restart();
       const deadline = Date.now() + 20_000;
       let back = false;
@@ -129,6 +142,9 @@ describe.skipIf(skip)('audit', () => {
       // Everything that was served during the outage reached the audit log afterwards.
       const after = await auditEvents({ tenantId: 'tenant-a' }, before + served + 2);
       expect(after.length).toBeGreaterThanOrEqual(before + served + 2);
+      expect(await metricSoon('openkcm_kmip_audit_store_healthy', (v) => v === 1)).toBe(1);
+      expect(await metricSoon('openkcm_kmip_audit_journal_backlog_bytes', (v) => v === 0)).toBe(0);
+      expect(metricValue(await metricsText(env.h), 'openkcm_kmip_audit_shipped_total')).toBeGreaterThanOrEqual(after.length);
     } finally {
       await c.close();
     }
