@@ -38,8 +38,9 @@ const DEFAULT_VERSION: ProtocolVersion = { major: 1, minor: 0 };
 /**
  * One authenticated KMIP connection: frames the byte stream, serves requests strictly in
  * order (KMIP responses carry no request id, so order is the only match), holds each response
- * until the audit journal has the events of its message, writes it with one write, and zeroes the key material a response carried once it is on its way. No
- * idle timeout: mongod keeps its connections open.
+ * until the audit journal has the events of its message, writes it with one write, and zeroes
+ * the key material a response carried once it is on its way. No idle timeout: mongod keeps its
+ * connections open.
  *
  * A malformed message gets an Invalid Message response and the connection is closed (the
  * stream cannot be trusted after it); a message over the size limit is refused from its

@@ -125,7 +125,8 @@ function blockFilter(filter: Filter<AuditRecordDocument>, options: RecordStreamO
  */
 function objectBlocks(condition: Condition): Record<string, unknown> | undefined {
   const ids = typeof condition === 'string' ? [condition] : (condition as { $in?: unknown[] } | undefined)?.$in;
-  if (!Array.isArray(ids) || !ids.every((id): id is string => typeof id === 'string')) return undefined;
+  // No narrowing for what the summaries cannot answer (and `$in: []` matches no record anyway).
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id): id is string => typeof id === 'string')) return undefined;
   const stored = ids.filter((id) => !isEphemeralObjectId(id));
   const or: Array<Record<string, unknown>> = [];
   // `null` also matches blocks without the field.
