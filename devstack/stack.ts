@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { buildKmipServer } from '../kmip-server/build.js';
 import type { Ports, StackConfig } from './config.js';
 import type { Tools } from './install/index.js';
 import { assertPortsFree } from './ports.js';
@@ -13,7 +14,6 @@ import { temporalAddress, temporalServer, temporalUiUrl } from './servers/tempor
 import { ensureSoftHsmToken } from './softhsm.js';
 import type { StackInfo } from './stack-info.js';
 import { Supervisor } from './supervisor.js';
-import { buildKmipServer } from '../kmip-server/build.js';
 
 export interface RunningStack {
   info: StackInfo;

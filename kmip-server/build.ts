@@ -6,8 +6,8 @@ import { build } from 'esbuild';
 /**
  * The KMIP server as the dev stack, the tests and the benchmarks run it: one JavaScript file,
  * built from `kmip-server/main.ts` in well under a second. Production runs compiled JavaScript
- * too (the Dockerfile's `tsc` build); running the hot path through a TypeScript loader would
- * measure the loader — its per-closure name helpers alone cost several per cent per request.
+ * too (the Dockerfile's `tsc` build); through a TypeScript loader the same server answered about
+ * 10 % fewer Gets per second, because the loader's helpers run on every request.
  *
  * The file is named by a hash of its content, so processes building at the same time (parallel
  * test files) write identical files, and a server whose cluster workers start after a rebuild
