@@ -63,44 +63,16 @@ export class KmipMetrics {
       registers,
     });
     cacheGauges(registers, 'openkcm_kmip_l2_cache', { hits: 'L2 cache hits (unwrapped tenant keys served from memory)', misses: 'L2 cache misses (an L1 unwrap was needed)', ratio: 'L2 cache hits / lookups since start' }, cacheStats);
-    new client.Gauge({
-      name: 'openkcm_kmip_l2_cache_entries',
-      help: 'Unwrapped L2 versions held in memory',
-      registers,
-      collect() {
-        this.set(cacheStats().size);
-      },
-    });
+    scrapedGauge(registers, 'openkcm_kmip_l2_cache_entries', 'Unwrapped L2 versions held in memory', () => cacheStats().size);
     cacheGauges(
       registers,
       'openkcm_kmip_object_cache',
       { hits: 'Key uses served from a recently read copy of the stored object (no store round trip)', misses: 'Key uses that read the stored object', ratio: 'Object cache hits / lookups since start' },
       objectCacheStats,
     );
-    new client.Gauge({
-      name: 'openkcm_kmip_audit_buffer_depth',
-      help: 'Audit events waiting to be stored',
-      registers,
-      collect() {
-        this.set(auditStats().depth);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_audit_throttled_total',
-      help: 'Requests held back because the audit backlog was above its pressure mark',
-      registers,
-      collect() {
-        this.set(auditStats().throttled);
-      },
-    });
-    new client.Gauge({
-      name: 'openkcm_kmip_audit_refused_total',
-      help: 'Operations refused because the audit backlog was full or the journal unwritable',
-      registers,
-      collect() {
-        this.set(auditStats().refused);
-      },
-    });
+    scrapedGauge(registers, 'openkcm_kmip_audit_buffer_depth', 'Audit events waiting to be stored', () => auditStats().depth);
+    scrapedGauge(registers, 'openkcm_kmip_audit_throttled_total', 'Requests held back because the audit backlog was above its pressure mark', () => auditStats().throttled);
+    scrapedGauge(registers, 'openkcm_kmip_audit_refused_total', 'Operations refused because the audit backlog was full or the journal unwritable', () => auditStats().refused);
   }
 
   /** One batch item served: counted by result and timed. */
@@ -123,31 +95,29 @@ export class KmipMetrics {
 
 /** `<prefix>_hits_total`, `_misses_total` and `_hit_ratio`, read from the cache's own counters when scraped. */
 function cacheGauges(registers: client.Registry[], prefix: string, help: { hits: string; misses: string; ratio: string }, stats: () => { hits: number; misses: number }): void {
+  scrapedGauge(registers, `${prefix}_hits_total`, help.hits, () => stats().hits);
+  scrapedGauge(registers, `${prefix}_misses_total`, help.misses, () => stats().misses);
+  const ratio = (): number => {
+    const s = stats();
+    const total = s.hits + s.misses;
+    return total === 0 ? 1 : s.hits / total;
+  };
+  // Workers' ratios are averaged, not summed, by the primary's AggregatorRegistry.
+  scrapedGauge(registers, `${prefix}_hit_ratio`, help.ratio, ratio, 'average');
+}
+
+/**
+ * A value its owner keeps (a cache's or the audit log's own counters), read when /metrics is
+ * scraped: nothing is added to the hot path. Totals read this way keep their `_total` names.
+ */
+export function scrapedGauge(registers: client.Registry[], name: string, help: string, read: () => number, aggregator?: client.Aggregator): void {
   new client.Gauge({
-    name: `${prefix}_hits_total`,
-    help: help.hits,
+    name,
+    help,
     registers,
+    ...(aggregator ? { aggregator } : {}),
     collect() {
-      this.set(stats().hits);
-    },
-  });
-  new client.Gauge({
-    name: `${prefix}_misses_total`,
-    help: help.misses,
-    registers,
-    collect() {
-      this.set(stats().misses);
-    },
-  });
-  new client.Gauge({
-    name: `${prefix}_hit_ratio`,
-    help: help.ratio,
-    aggregator: 'average',
-    registers,
-    collect() {
-      const s = stats();
-      const total = s.hits + s.misses;
-      this.set(total === 0 ? 1 : s.hits / total);
+      this.set(read());
     },
   });
 }
