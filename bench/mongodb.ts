@@ -114,6 +114,7 @@ const cases: Array<[name: string, run: Workload, encryptedStore: Store]> = [
   ['read one by _id (keys re-derived)', readOne, cold],
   [`read batch of ${BATCH} (keys re-derived)`, readBatch, cold],
   ['insert one (keys prefetched)', insertOne, prefetched],
+  [`insert batch of ${BATCH} (keys prefetched)`, insertBatch, prefetched],
   ['insert one, plaintext after a no-op KMIP round trip (floor)', insertOne, plainAfterRoundTrip],
 ];
 
