@@ -36,15 +36,14 @@ const ENC_INFO = Buffer.from('openkcm/fle/v1/enc');
 const SIV_INFO = Buffer.from('openkcm/fle/v1/siv');
 
 export function encryptField(mode: EnvelopeMode, keyId: string, key: Buffer, value: unknown, aad: Buffer): FieldEnvelope {
-  const plaintext = Buffer.from(BSON.serialize({ v: value }));
+  const plaintext = bufferView(BSON.serialize({ v: value }));
   const subkeys = mode === 'deterministic' ? deterministicSubkeys(key) : undefined;
   try {
     const encKey = subkeys?.enc ?? key;
-    const iv = subkeys ? createHmac('sha256', subkeys.siv).update(aad).update(plaintext).digest().subarray(0, IV_LENGTH) : randomIv();
+    const iv = subkeys ? Buffer.from(createHmac('sha256', subkeys.siv).update(aad).update(plaintext).digest().subarray(0, IV_LENGTH)) : randomIv();
     const cipher = createCipheriv('aes-256-gcm', encKey, iv, { authTagLength: TAG_LENGTH });
     cipher.setAAD(aad);
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return { mode, keyId, iv: Buffer.from(iv), tag: cipher.getAuthTag(), ciphertext };
+    return { mode, keyId, iv, ciphertext: joined(cipher.update(plaintext), cipher.final()), tag: cipher.getAuthTag() };
   } finally {
     zeroize(plaintext, subkeys?.enc, subkeys?.siv);
   }
@@ -57,13 +56,23 @@ export function decryptField(envelope: FieldEnvelope, key: Buffer, aad: Buffer):
   decipher.setAuthTag(envelope.tag);
   try {
     // Not zeroed afterwards: the decoded value may share this memory, and it is data, not a key.
-    const plaintext = Buffer.concat([decipher.update(envelope.ciphertext), decipher.final()]);
+    const plaintext = joined(decipher.update(envelope.ciphertext), decipher.final());
     return BSON.deserialize(plaintext, { promoteBuffers: true }).v as unknown;
   } catch {
     throw new FieldDecryptionError('encrypted field failed authentication (wrong key, tampered, or moved to another document)');
   } finally {
     zeroize(subkeys?.enc, subkeys?.siv);
   }
+}
+
+/** GCM's final() adds no bytes; join only when it did, and skip a copy per field otherwise. */
+function joined(head: Buffer, tail: Buffer): Buffer {
+  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+}
+
+/** The same memory as a Buffer (so zeroing the view zeroes the serialized plaintext itself). */
+function bufferView(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function deterministicSubkeys(key: Buffer): { enc: Buffer; siv: Buffer } {

@@ -1,6 +1,6 @@
 import { BSON, Binary, ObjectId, type Document } from 'mongodb';
 import { zeroize } from '../../lib/crypto/zero.js';
-import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode } from './envelope.js';
+import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode, type FieldEnvelope } from './envelope.js';
 import { decryptField, encryptField } from './field-cipher.js';
 import { KeyCache } from './key-cache.js';
 import type { DataKey, KeySource } from './key-source.js';
@@ -86,22 +86,24 @@ export class FieldEncryption {
   /** Decrypted copies; keys not in the cache are fetched once per distinct key id, in one KMIP batch. */
   async decryptDocuments<T extends Document>(documents: readonly T[]): Promise<T[]> {
     const copies = documents.map((d) => ({ ...d }));
-    const ids = new Set<string>();
+    // Each envelope is decoded once: its key id decides the KMIP batch, then it is decrypted.
+    const randomized: Array<{ doc: Document; field: string; envelope: FieldEnvelope }> = [];
     for (const doc of copies) {
       for (const field of this.randomized) {
         const value = getPath(doc, field);
-        if (isEnvelope(value)) ids.add(decodeEnvelope(Buffer.from(value.buffer)).keyId);
+        if (isEnvelope(value)) randomized.push({ doc, field, envelope: decodeEnvelope(envelopeBytes(value)) });
       }
     }
-    const keys = await this.keysFor([...ids]);
+    const keys = await this.keysFor([...new Set(randomized.map((r) => r.envelope.keyId))]);
     try {
+      for (const { doc, field, envelope } of randomized) this.decryptInPlace(doc, field, envelope, keys.get(envelope.keyId));
       for (const doc of copies) {
-        for (const field of this.randomized) this.decryptInPlace(doc, field, (id) => keys.get(id));
         for (const field of this.deterministic) {
-          if (isEnvelope(getPath(doc, field))) {
-            const key = await this.namedKey(field);
-            this.decryptInPlace(doc, field, (id) => (id === key.id ? key.material : undefined));
-          }
+          const value = getPath(doc, field);
+          if (!isEnvelope(value)) continue;
+          const key = await this.namedKey(field);
+          const envelope = decodeEnvelope(envelopeBytes(value));
+          this.decryptInPlace(doc, field, envelope, envelope.keyId === key.id ? key.material : undefined);
         }
       }
       return copies;
@@ -169,11 +171,7 @@ export class FieldEncryption {
     setPath(doc, field, new Binary(encodeEnvelope(encryptField(mode, key.id, key.material, value, aad)), ENVELOPE_SUBTYPE));
   }
 
-  private decryptInPlace(doc: Document, field: string, keyFor: (id: string) => Buffer | undefined): void {
-    const value = getPath(doc, field);
-    if (!isEnvelope(value)) return;
-    const envelope = decodeEnvelope(Buffer.from(value.buffer));
-    const key = keyFor(envelope.keyId);
+  private decryptInPlace(doc: Document, field: string, envelope: FieldEnvelope, key: Buffer | undefined): void {
     if (!key) throw new FieldEncryptionError(`no key for ${field}`);
     const aad = this.aad(field, envelope.mode === 'randomized' ? doc._id : undefined);
     setPath(doc, field, decryptField(envelope, key, aad));
@@ -189,6 +187,12 @@ export class FieldEncryption {
 
 function isEnvelope(value: unknown): value is Binary {
   return value instanceof Binary && value.sub_type === ENVELOPE_SUBTYPE;
+}
+
+/** The envelope's bytes as a Buffer view (no copy: decoding only reads them). */
+function envelopeBytes(value: Binary): Buffer {
+  const bytes = value.buffer;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, value.position);
 }
 
 function getPath(doc: Document, path: string): unknown {
