@@ -8,7 +8,7 @@ import { bytes, enumeration, int, struct } from '../codec/types.js';
 import { V2_0 } from '../codec/version.js';
 import { AttributeBag } from '../objects/attribute-bag.js';
 import type { EphemeralId } from '../objects/ephemeral.js';
-import { EPHEMERAL_KEY_BYTES, deriveEphemeralKey, isEphemeralId, parseEphemeralId, verifyEphemeralId } from '../objects/ephemeral.js';
+import { EPHEMERAL_KEY_BYTES, isEphemeralId, openEphemeralId, parseEphemeralId } from '../objects/ephemeral.js';
 import { isDestroyed } from '../objects/lifecycle.js';
 import type { ManagedObject } from '../objects/model.js';
 import { KmipError, itemNotFound } from '../protocol/errors.js';
@@ -19,7 +19,8 @@ import { type KeyUse, checkUse } from './key-use.js';
 /** The exact answer for a missing object — and for another tenant's, which must look the same. */
 export const notFound = (): KmipError => itemNotFound('object not found');
 
-export type Target = { readonly kind: 'ephemeral'; readonly id: EphemeralId; readonly l2: L2Key } | { readonly kind: 'stored'; readonly object: ManagedObject };
+/** An ephemeral target carries its key: checking the identifier's tag derives it (format 2). */
+export type Target = { readonly kind: 'ephemeral'; readonly id: EphemeralId; readonly l2: L2Key; readonly key: Buffer } | { readonly kind: 'stored'; readonly object: ManagedObject };
 
 export interface ResolveOptions {
   /**
@@ -51,9 +52,11 @@ export async function resolveTarget(op: Op, uid: string, options: ResolveOptions
       if (e instanceof TenantKeyUnavailable && e.reason === 'unknown-version') throw notFound();
       throw e;
     }
-    if (!verifyEphemeralId(l2, id)) throw notFound();
+    const key = openEphemeralId(l2, id);
+    if (!key) throw notFound();
+    op.session.wipe.push(key);
     op.l2Version = l2.version;
-    return { kind: 'ephemeral', id, l2 };
+    return { kind: 'ephemeral', id, l2, key };
   }
   const copy = options.reuseIf && op.services.objects.cached(op.tenantId, uid);
   if (copy) {
@@ -115,7 +118,8 @@ export function destroyedError(op: Op): KmipError {
  */
 export async function materialOf(op: Op, t: Target, opts: { asRegistered?: boolean } = {}): Promise<Buffer | undefined> {
   if (t.kind === 'ephemeral') {
-    const key = deriveEphemeralKey(t.l2, t.id);
+    // A copy per use, so no caller can change what a later item of the batch gets.
+    const key = Buffer.from(t.key);
     op.session.wipe.push(key);
     return key;
   }

@@ -1,5 +1,5 @@
 import { aeadOpen, aeadSeal } from '../crypto/aead.js';
-import { hkdfExpand, hkdfExtract } from '../crypto/hkdf.js';
+import { hkdfExpand, hkdfExtract, type HkdfHash } from '../crypto/hkdf.js';
 import { zeroize } from '../crypto/zero.js';
 import { derivationInfo, l2Salt } from './derivation.js';
 import type { DerivationContext, L2Key } from './types.js';
@@ -37,9 +37,9 @@ export class UnwrappedL2Key implements L2Key {
     );
   }
 
-  derive(context: DerivationContext, lengthBytes: number): Buffer {
+  derive(context: DerivationContext, lengthBytes: number, hash: HkdfHash = 'sha256'): Buffer {
     this.assertUsable(context.tenantId);
-    return hkdfExpand(this.prk, derivationInfo(context), lengthBytes);
+    return hkdfExpand(this.prk, derivationInfo(context), lengthBytes, hash);
   }
 
   seal(plaintext: Buffer, aad: Buffer): Buffer {

@@ -1,3 +1,5 @@
+import type { HkdfHash } from '../crypto/hkdf.js';
+
 /**
  * The key hierarchy as the KMIP server and the workflows see it. L2 versions are unwrapped
  * through the tenant's L1 connector and cached; everything a client receives derives from them.
@@ -16,8 +18,11 @@ export interface DerivationContext {
 export interface L2Key {
   readonly tenantId: string;
   readonly version: number;
-  /** One HKDF-Expand from the per-version pseudo-random key. The caller zeroes the result. */
-  derive(context: DerivationContext, lengthBytes: number): Buffer;
+  /**
+   * One HKDF-Expand from the per-version pseudo-random key (HMAC-SHA256 unless `hash` says
+   * SHA-512, which gives up to 64 bytes from one HMAC). The caller zeroes the result.
+   */
+  derive(context: DerivationContext, lengthBytes: number, hash?: HkdfHash): Buffer;
   /** AES-256-GCM under a key derived from this L2 version, with `aad` authenticated. */
   seal(plaintext: Buffer, aad: Buffer): Buffer;
   /** Inverse of seal; throws on any tampering. The caller zeroes the result. */
