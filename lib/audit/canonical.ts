@@ -56,7 +56,12 @@ export function canonicalEncoding(r: ChainedFields): string {
 
 /** One-shot `hash()`: every KMIP operation hashes its audit record, and a Hash object costs three times as much. */
 export function recordHash(r: ChainedFields): string {
-  return hash('sha256', canonicalEncoding(r), 'hex');
+  return hashOfEncoding(canonicalEncoding(r));
+}
+
+/** The hash of a record whose canonical encoding the caller already has. */
+export function hashOfEncoding(canonical: string): string {
+  return hash('sha256', canonical, 'hex');
 }
 
 /** prevHash of a chain's first record: bound to the chain id, so records cannot move between chains. */

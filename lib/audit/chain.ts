@@ -1,5 +1,6 @@
 import { ObjectId } from 'mongodb';
-import { genesisHash, recordHash } from './canonical.js';
+import { canonicalEncoding, genesisHash, hashOfEncoding } from './canonical.js';
+import { journalLine } from './record-line.js';
 import type { AuditEvent } from './event.js';
 import type { AuditRecordDocument } from './store.js';
 
@@ -24,6 +25,11 @@ export class AuditChain {
 
   /** The chained record of an event the caller has already validated (`validateAuditEvent`). */
   next(event: AuditEvent, now: () => Date): AuditRecordDocument {
+    return this.nextWithLine(event, now).doc;
+  }
+
+  /** The chained record and its journal line, from one serialisation of the record. */
+  nextWithLine(event: AuditEvent, now: () => Date): { doc: AuditRecordDocument; line: string } {
     const doc: AuditRecordDocument = {
       _id: new ObjectId(),
       chainId: this.chainId,
@@ -44,9 +50,10 @@ export class AuditChain {
     if (event.latencyMs !== undefined) doc.latencyMs = event.latencyMs;
     if (event.clientAddress !== undefined) doc.clientAddress = event.clientAddress;
     if (event.details !== undefined) doc.details = { ...event.details };
-    doc.hash = recordHash(doc);
+    const canonical = canonicalEncoding(doc);
+    doc.hash = hashOfEncoding(canonical);
     this.#lastSeq = doc.seq;
     this.#lastHash = doc.hash;
-    return doc;
+    return { doc, line: journalLine(doc, canonical) };
   }
 }

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { AuditChain } from './chain.js';
 import { type AuditEvent, validateAuditEvent } from './event.js';
 import { callHook } from './hooks.js';
-import { journalLine } from './record-line.js';
 import { AuditUnavailableError, newChainId } from './writer.js';
 
 /**
@@ -132,8 +131,8 @@ export class AuditJournal {
       if (this.#writeError) throw this.#unwritable(this.#writeError);
       throw new AuditUnavailableError('audit store unavailable and audit backlog full; refusing unaudited operation');
     }
-    const doc = this.#chain.next(event, this.#clock);
-    this.#queued.push(journalLine(doc));
+    const { doc, line } = this.#chain.nextWithLine(event, this.#clock);
+    this.#queued.push(line);
     this.#recorded++;
     if (!this.#writeScheduled) {
       this.#writeScheduled = true;
