@@ -21,6 +21,13 @@ describe('canonical audit encoding', () => {
     );
   });
 
+  it('writes each record its own time, and refuses an invalid one', () => {
+    const at = (iso: string) => canonicalEncoding({ ...record, time: new Date(iso) });
+    // Alternating times (the encoder keeps the last one as text): each record still gets its own.
+    for (const iso of ['2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.679Z', '2026-01-02T03:04:05.678Z']) expect(at(iso)).toContain(`"${iso}"`);
+    expect(() => canonicalEncoding({ ...record, time: new Date(Number.NaN) })).toThrow(RangeError);
+  });
+
   it('does not depend on property insertion order', () => {
     const reordered = Object.fromEntries(Object.entries({ ...record, details: { a: 'x', b: 2 } }).reverse()) as unknown as ChainedFields;
     expect(Object.keys(reordered)[0]).toBe('details');

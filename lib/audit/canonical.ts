@@ -38,7 +38,7 @@ export function canonicalEncoding(r: ChainedFields): string {
     r.chainId,
     r.seq,
     r.prevHash,
-    r.time.toISOString(),
+    isoTime(r.time),
     r.tenantId ?? null,
     r.actor.kind,
     r.actor.id,
@@ -52,6 +52,20 @@ export function canonicalEncoding(r: ChainedFields): string {
     r.clientAddress ?? null,
     details,
   ]);
+}
+
+/** The last time written, as text: a busy server records many events within one millisecond. */
+let lastMs = Number.NaN;
+let lastIso = '';
+
+function isoTime(time: Date): string {
+  const ms = time.getTime();
+  // NaN never equals itself, so an invalid date still reaches toISOString and throws there.
+  if (ms !== lastMs) {
+    lastIso = time.toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /** One-shot `hash()`: every KMIP operation hashes its audit record, and a Hash object costs three times as much. */
