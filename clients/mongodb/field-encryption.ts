@@ -192,7 +192,7 @@ function isEnvelope(value: unknown): value is Binary {
 /** The envelope's bytes as a Buffer view (no copy: decoding only reads them). */
 function envelopeBytes(value: Binary): Buffer {
   const bytes = value.buffer;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, value.position);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, value.length());
 }
 
 function getPath(doc: Document, path: string): unknown {

@@ -118,7 +118,7 @@ export function destroyedError(op: Op): KmipError {
  */
 export async function materialOf(op: Op, t: Target, opts: { asRegistered?: boolean } = {}): Promise<Buffer | undefined> {
   if (t.kind === 'ephemeral') {
-    // A copy per use, so no caller can change what a later item of the batch gets.
+    // A copy per use: whatever a caller does with it, the next use gets the key.
     const key = Buffer.from(t.key);
     op.session.wipe.push(key);
     return key;
