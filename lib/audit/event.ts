@@ -99,11 +99,14 @@ function validateDetails(details: Record<string, unknown>): void {
   }
 }
 
+/** Compiled once: the bundler turns a `u`-flag literal into `new RegExp(…)`, which would run per call. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 function text(value: unknown, field: string, max: number, required: boolean): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'string' || (required && value.length === 0)) throw new AuditEventError(`${field} must be a string`);
   if (value.length > max) throw new AuditEventError(`${field} is longer than ${max} characters`);
   // Lone surrogates would not survive UTF-8 storage unchanged and so would break the hash chain.
-  if (/\p{Cs}/u.test(value)) throw new AuditEventError(`${field} is not well-formed Unicode`);
+  if (LONE_SURROGATE.test(value)) throw new AuditEventError(`${field} is not well-formed Unicode`);
   if (value.includes('-----BEGIN')) throw new AuditEventError(`${field} looks like a PEM block; audit events never carry key material`);
 }
