@@ -2,7 +2,7 @@ import { MongoClient, type Binary, type Collection, type Document } from 'mongod
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipClient } from '../../../clients/kmip/index.js';
 import { decodeEnvelope } from '../../../clients/mongodb/envelope.js';
-import { EncryptedCollection, FieldEncryption, KeyUnavailableError, KmipKeySource } from '../../../clients/mongodb/index.js';
+import { EncryptedCollection, FieldEncryption, KeyUnavailableError, KmipKeySource, PrefetchingKeySource, type KeySource } from '../../../clients/mongodb/index.js';
 import { call } from '../../../cli/http.js';
 import { onboardTenant, type OnboardedTenant } from '../../support/onboarding.js';
 import { stack } from '../../support/stack.js';
@@ -26,9 +26,9 @@ function kmipFor(tenant: OnboardedTenant): KmipClient {
   return client;
 }
 
-function encryptedCollection(tenant: OnboardedTenant, collection: Collection<Document>) {
+function encryptedCollection(tenant: OnboardedTenant, collection: Collection<Document>, keys: KeySource = new KmipKeySource(kmipFor(tenant))) {
   const encryption = new FieldEncryption({
-    keys: new KmipKeySource(kmipFor(tenant)),
+    keys,
     namespace: `${collection.dbName}.${collection.collectionName}`,
     encryptedFields: ['name', 'email'],
   });
@@ -95,5 +95,39 @@ describe('MongoDB documents encrypted with keys under the customer L1 (real KMIP
     const { customers: reader } = encryptedCollection(tenant, collection);
     await expect(reader.find({})).rejects.toThrow(/revoked/i);
     expect(await collection.countDocuments()).toBe(1);
+  });
+
+  it('with prefetched keys, writes stop once the keys fetched before a revocation are maxAgeMs old', async () => {
+    const tenant = await onboardTenant(stack(), uniqueTenantId('mdb-pre'), 'mongodb-prod');
+    const collection = mongo.db(`app_${tenant.tenantId.replaceAll('-', '_')}`).collection('customer_data');
+    const maxAgeMs = 2_000;
+    const pool = new PrefetchingKeySource(new KmipKeySource(kmipFor(tenant)), { size: 32, maxAgeMs });
+    const { customers } = encryptedCollection(tenant, collection, pool);
+    await customers.insertOne(story);
+    // Every key in the pool was fetched by now (the first write filled it).
+    const filledAt = Date.now();
+    await call(stack().api.url, 'POST', '/api/l1/revoke', { token: tenant.token, body: { confirm: tenant.tenantId, reason: 'kill switch test' } });
+
+    // The documented trade-off: keys already in the pool may still serve, but never once older than maxAgeMs.
+    let stored = 1;
+    let refusal: unknown;
+    while (refusal === undefined) {
+      const before = Date.now();
+      expect(before - filledAt).toBeLessThan(maxAgeMs + 2_000);
+      refusal = await customers.insertOne(story).then(
+        () => {
+          expect(before - filledAt).toBeLessThanOrEqual(maxAgeMs);
+          stored++;
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(refusal).toBeInstanceOf(KeyUnavailableError);
+    expect(String(refusal)).toMatch(/revoked/i);
+    expect(pool.readyCount).toBe(0);
+    expect(await collection.countDocuments()).toBe(stored);
+    pool.close();
   });
 });
