@@ -88,7 +88,7 @@ export function encodeAuditBlock(records: readonly AuditRecordDocument[], option
   const first = records[0];
   if (!first) throw new RangeError('an audit block needs at least one record');
   if (options.lines && options.lines.length !== records.length) throw new RangeError('one journal line per record');
-  const text = (options.lines ?? records.map((r) => journalLine(r))).join('');
+  const text = (options.lines ?? records.map(journalLine)).join('');
   return {
     _id: options.id ?? auditBlockId(first.chainId, first.seq),
     ...summarize(records),

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { canonicalEncoding, genesisHash, hashOfEncoding } from './canonical.js';
-import { journalLine } from './record-line.js';
+import { lineFromEncoding } from './record-line.js';
 import type { AuditEvent } from './event.js';
 import type { AuditRecordDocument } from './store.js';
 
@@ -54,6 +54,6 @@ export class AuditChain {
     doc.hash = hashOfEncoding(canonical);
     this.#lastSeq = doc.seq;
     this.#lastHash = doc.hash;
-    return { doc, line: journalLine(doc, canonical) };
+    return { doc, line: lineFromEncoding(doc, canonical) };
   }
 }

@@ -15,7 +15,12 @@ import type { AuditRecordDocument } from './store.js';
  * Lines written before this layout are JSON objects (`{"_id": …, "chainId": …}`, ObjectId and
  * Date as hex and ISO text); they are still read, so older journals and blocks stay readable.
  */
-export function journalLine(doc: AuditRecordDocument, canonical = canonicalEncoding(doc)): string {
+export function journalLine(doc: AuditRecordDocument): string {
+  return lineFromEncoding(doc, canonicalEncoding(doc));
+}
+
+/** The line of `doc` when the caller has just computed its canonical encoding (the chain does). */
+export function lineFromEncoding(doc: AuditRecordDocument, canonical: string): string {
   return `${canonical.slice(0, -1)},"${doc._id.toHexString()}",${JSON.stringify(doc.hash)}]\n`;
 }
 
