@@ -1,5 +1,5 @@
 import { ObjectId } from 'mongodb';
-import { AUDIT_HASH_LABEL, canonicalEncoding } from './canonical.js';
+import { canonicalEncoding } from './canonical.js';
 import type { AuditActor, AuditResult, DetailValue } from './event.js';
 import type { AuditRecordDocument } from './store.js';
 
@@ -31,11 +31,16 @@ export function parseJournalLine(line: string): AuditRecordDocument {
   return { ...raw, _id: new ObjectId(raw._id), time: new Date(raw.time) };
 }
 
-/** Positions in canonicalEncoding's array, then the two appended fields. */
-const FIELDS = 19;
+/**
+ * The layout below is that of label `openkcm.audit.v1`: 17 positions of canonicalEncoding, then
+ * the two appended fields. A new hash label may order fields differently, so it needs its own
+ * reader here; until then its lines are refused rather than misread.
+ */
+const V1_LABEL = 'openkcm.audit.v1';
+const V1_FIELDS = 19;
 
 function fromCanonicalLine(a: unknown[]): AuditRecordDocument {
-  if (a.length !== FIELDS || a[0] !== AUDIT_HASH_LABEL) throw new SyntaxError('not an audit record line');
+  if (a.length !== V1_FIELDS || a[0] !== V1_LABEL) throw new SyntaxError('not an audit record line');
   const [, chainId, seq, prevHash, time, tenantId, actorKind, actorId, operation, objectId, l2Version, result, reason, crossTenant, latencyMs, clientAddress, details, id, hash] = a;
   const doc: AuditRecordDocument = {
     _id: new ObjectId(id as string),
