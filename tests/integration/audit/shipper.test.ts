@@ -152,4 +152,23 @@ describe('AuditShipper', () => {
     expect(readdirSync(dir).sort()).toEqual([`${path.basename(damagedFile)}.corrupt`, segmentFileName(live.chainId, 1)].sort());
     live.close();
   });
+
+  it('ships a journal written across an upgrade (object-layout lines, then canonical ones) and the chain verifies', async () => {
+    const db = store.mongo.db('shipper_upgrade');
+    await ensureAuditIndexes(db);
+    const dir = journalDir();
+    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
+    const chain = new AuditChain(`kmip:${host}:4194307:${Date.now()}:cccccc`);
+    const docs = Array.from({ length: 6 }, (_, i) => chain.next(event(i + 1), () => new Date()));
+    // The layout the journal wrote before its lines became canonical encodings.
+    const objectLine = (d: (typeof docs)[number]): string => `${JSON.stringify({ ...d, _id: d._id.toHexString(), time: d.time.toISOString() })}\n`;
+    writeFileSync(path.join(dir, segmentFileName(chain.chainId, 1)), docs.slice(0, 3).map(objectLine).join('') + docs.slice(3).map(journalLine).join(''));
+    expect(journalLine(docs[0]!).startsWith('["openkcm.audit.v1"')).toBe(true);
+
+    const shipper = new AuditShipper({ db, dir });
+    for (let pass = 0; pass < 3; pass++) await shipper.shipOnce(1_000);
+    const stored = await auditRecords(db, { chainId: chain.chainId }, 'seq');
+    expect(stored).toEqual(docs);
+    expect((await verifyAuditChains(db)).ok).toBe(true);
+  });
 });
