@@ -22,6 +22,12 @@ function journalDir(): string {
   return d;
 }
 
+/** The chain of a writer that died: its pid cannot exist, so the shipper treats it as gone. */
+function deadWriterChain(pid: number, tag: string): AuditChain {
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
+  return new AuditChain(`kmip:${host}:${pid}:${Date.now()}:${tag}`);
+}
+
 async function journal(j: AuditJournal, from: number, to: number): Promise<void> {
   for (let i = from; i <= to; i++) j.record(event(i));
   await j.appended();
@@ -124,14 +130,13 @@ describe('AuditShipper', () => {
     const db = store.mongo.db('shipper_damage');
     await ensureAuditIndexes(db);
     const dir = journalDir();
-    // A writer that died (a pid that cannot exist) mid-write: three whole records and a torn fourth.
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
-    const dead = new AuditChain(`kmip:${host}:4194305:${Date.now()}:aaaaaa`);
+    // A writer that died mid-write: three whole records and a torn fourth.
+    const dead = deadWriterChain(4194305, 'aaaaaa');
     const whole = [1, 2, 3].map((i) => journalLine(dead.next(event(i), () => new Date())));
     const torn = journalLine(dead.next(event(4), () => new Date())).slice(0, 40);
     writeFileSync(path.join(dir, segmentFileName(dead.chainId, 1)), whole.join('') + torn);
     // Another dead writer whose file was damaged in the middle.
-    const damaged = new AuditChain(`kmip:${host}:4194306:${Date.now()}:bbbbbb`);
+    const damaged = deadWriterChain(4194306, 'bbbbbb');
     const lines = [1, 2, 3].map((i) => journalLine(damaged.next(event(i), () => new Date())));
     const damagedFile = path.join(dir, segmentFileName(damaged.chainId, 1));
     writeFileSync(damagedFile, lines[0]! + '{"not a record\n' + lines[2]!);
@@ -157,8 +162,7 @@ describe('AuditShipper', () => {
     const db = store.mongo.db('shipper_upgrade');
     await ensureAuditIndexes(db);
     const dir = journalDir();
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
-    const chain = new AuditChain(`kmip:${host}:4194307:${Date.now()}:cccccc`);
+    const chain = deadWriterChain(4194307, 'cccccc');
     const docs = Array.from({ length: 6 }, (_, i) => chain.next(event(i + 1), () => new Date()));
     // The layout the journal wrote before its lines became canonical encodings.
     const objectLine = (d: (typeof docs)[number]): string => `${JSON.stringify({ ...d, _id: d._id.toHexString(), time: d.time.toISOString() })}\n`;
