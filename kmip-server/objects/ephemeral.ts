@@ -14,7 +14,9 @@ import type { L2Key } from '../../lib/keys/types.js';
  * Format 2 (minted now): HKDF-Expand-SHA512(L2 PRK, info(tenant, "", body, "kmip-ephemeral-v2"),
  * 40) gives the key (bytes 0–31) and the tag (bytes 32–39) from one HMAC, so a Get is one HMAC
  * and no store round trip. Revealing the tag reveals nothing about the key: HKDF's output bytes
- * are independent, which is the same property that lets one Expand feed several keys.
+ * are independent, which is the same property that lets one Expand feed several keys. The PRK
+ * is the hierarchy's 32-byte HKDF-SHA256 one (RFC 5869 suggests 64 for SHA-512): as an HMAC
+ * key it still gives a 256-bit PRF, the strength of every other key derived from L2.
  *
  * Format 1 (read only, for identifiers already stored in documents): tag = HKDF-Expand(L2 PRK,
  * info(tenant, "", body, "kmip-ephemeral-id"), 8) and key = HKDF-Expand(L2 PRK, info(tenant,
