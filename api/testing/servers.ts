@@ -8,6 +8,7 @@ import { MongoClient } from 'mongodb';
 import { ensureFerretDb, ensureTemporalFromGo } from '../../devstack/install/go.js';
 import { ensurePythonVenv } from '../../devstack/install/python.js';
 import { cacheDir } from '../../devstack/paths.js';
+import { killOnExit } from '../../tests/support/emulators/process.js';
 
 /**
  * Real servers for the API's route tests, started per test file on free ports: FerretDB
@@ -65,7 +66,9 @@ async function waitFor(what: string, child: ChildProcess, probe: () => Promise<b
   throw new Error(`${what} not ready within ${timeoutMs} ms`);
 }
 
+/** How a test stops `child`; should the test process exit first, the child goes with it. */
 function stopper(child: ChildProcess, cleanup: () => Promise<void>): () => Promise<void> {
+  killOnExit(child);
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));

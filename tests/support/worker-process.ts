@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { killOnExit } from './emulators/process.js';
 import { stackEnv } from './platform.js';
 
 /**
@@ -24,6 +25,7 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    killOnExit(child);
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@ import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestPki } from './certs.js';
 import { createTestPki } from './certs.js';
+import { killOnExit } from '../../../tests/support/emulators/process.js';
 
 /**
  * Starts PyKMIP's reference server (a stand-in for a customer's KMIP HSM, and a reference peer)
@@ -131,6 +132,7 @@ export async function startPyKmip(options: PyKmipOptions = {}): Promise<PyKmipSe
       // already gone
     }
   };
+  killOnExit(child, () => killGroup('SIGKILL'));
   try {
     await waitForPort(port, child, options.startTimeoutMs ?? 30_000);
   } catch (e) {

@@ -52,6 +52,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Children to take down if this process exits first; see killOnExit. */
+const stillRunning = new Map<ChildProcess, () => void>();
+let exitHookInstalled = false;
+
+/**
+ * Kills `child` (with `kill`, default SIGKILL) if this process exits while it still runs: a
+ * test process that crashes, or a script that throws before its `finally`, must not leave
+ * servers behind to load the machine for every later test. An exiting process cannot wait,
+ * so this is a kill, not a graceful stop.
+ */
+export function killOnExit(child: ChildProcess, kill: () => void = () => child.kill('SIGKILL')): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const stop of stillRunning.values()) stop();
+    });
+  }
+  stillRunning.set(child, kill);
+  child.once('exit', () => stillRunning.delete(child));
+}
+
 export interface Launched {
   child: ChildProcess;
   /** Stops this process (and only it) by pid; resolves when it has exited. */
@@ -63,6 +84,7 @@ export function launch(command: string, args: string[], options: { env?: NodeJS.
   const log = openSync(options.logFile, 'a');
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', log, log] });
   closeSync(log);
+  killOnExit(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { ferretDbArgs, ferretDbBinary } from '../../../support/emulators/ferretdb.js';
+import { killOnExit } from '../../../support/emulators/process.js';
 
 /**
  * A private FerretDB (SQLite backend) for one test file: random port, temporary directory.
@@ -33,6 +34,7 @@ export async function startFerretDb(): Promise<FerretDb> {
     child = spawn(ferretDbBinary(), ferretDbArgs(port, dir), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killOnExit(child);
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     await waitForPort(port, 20_000, () => output);
