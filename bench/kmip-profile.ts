@@ -1,7 +1,8 @@
 /**
  * Where the KMIP server's time goes: `npx tsx bench/kmip-profile.ts` (or `npm run bench:kmip-profile`).
  * Runs the server with V8's CPU profiler, drives ephemeral-key Gets at concurrency 16 for
- * PROFILE_SECONDS (default 5), and prints the functions with the most self time.
+ * PROFILE_SECONDS (default 5), and prints the functions with the most self time. PROFILE_KEY=persisted,
+ * PROFILE_CONNECT=full|resumed and PROFILE_BUILT=1 choose what and which build to profile.
  */
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -26,8 +27,10 @@ const SECONDS = Number(process.env.PROFILE_SECONDS ?? 5);
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 
 const profileDir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-profile-'));
-// From source, so self time is attributed per TypeScript file (the built file runs a little faster).
-const h = await startKmipHarness({ workers: 1, fromSource: true, env: { OPENKCM_LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
+// From source by default, so self time is attributed per TypeScript file. PROFILE_BUILT=1 profiles
+// the built file the stack runs: the loader's helpers inflate some functions from source.
+const fromSource = process.env.PROFILE_BUILT !== '1';
+const h = await startKmipHarness({ workers: 1, fromSource, env: { OPENKCM_LOG_LEVEL: 'warn' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] });
 try {
   await h.provisionTenant('bench');
   const client = await h.issueClient('bench', 'bench');
