@@ -25,11 +25,17 @@ export class AuditChain {
 
   /** The chained record of an event the caller has already validated (`validateAuditEvent`). */
   next(event: AuditEvent, now: () => Date): AuditRecordDocument {
-    return this.nextWithLine(event, now).doc;
+    return this.#append(event, now).doc;
   }
 
   /** The chained record and its journal line, from one serialisation of the record. */
   nextWithLine(event: AuditEvent, now: () => Date): { doc: AuditRecordDocument; line: string } {
+    const { doc, canonical } = this.#append(event, now);
+    return { doc, line: lineFromEncoding(doc, canonical) };
+  }
+
+  /** Chains the event; returns the record and the canonical encoding its hash covers. */
+  #append(event: AuditEvent, now: () => Date): { doc: AuditRecordDocument; canonical: string } {
     const doc: AuditRecordDocument = {
       _id: new ObjectId(),
       chainId: this.chainId,
@@ -54,6 +60,6 @@ export class AuditChain {
     doc.hash = hashOfEncoding(canonical);
     this.#lastSeq = doc.seq;
     this.#lastHash = doc.hash;
-    return { doc, line: lineFromEncoding(doc, canonical) };
+    return { doc, canonical };
   }
 }
