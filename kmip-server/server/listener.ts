@@ -1,14 +1,12 @@
-import type { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import type { PeerCertificateLike } from '../../lib/pki/identity.js';
-import { identityFromPeerCertificate } from '../../lib/pki/identity.js';
-import { serviceSpiffeId } from '../../lib/pki/names.js';
+import { PeerIdentityError } from '../../lib/pki/identity.js';
 import type { KmipServices, PeerIdentity } from '../handlers/context.js';
 import { Session } from '../handlers/context.js';
 import type { KmipMetrics } from '../metrics.js';
 import type { ConnectionDeps } from './connection.js';
 import { KmipConnection } from './connection.js';
+import { PeerCertificates } from './peer-certificates.js';
 
 export interface ListenerTls {
   /** PEM private key and certificate chain of the server (ECDSA P-256 from the platform PKI). */
@@ -44,6 +42,7 @@ export class KmipListener {
   private readonly open = new Set<KmipConnection>();
   private readonly bySerial = new Map<string, Set<KmipConnection>>();
   private readonly perIdentity = new Map<string, number>();
+  private readonly certificates = new PeerCertificates();
 
   constructor(private readonly o: ListenerOptions) {
     this.server = tls.createServer({
@@ -113,16 +112,15 @@ export class KmipListener {
     let peer: PeerIdentity;
     try {
       const cert = socket.getPeerX509Certificate();
-      const id = identityFromPeerCertificate(cert ? certificateLike(cert) : undefined);
+      if (!cert) throw new PeerIdentityError('no-certificate', 'client presented no certificate');
+      const facts = this.certificates.read(cert);
+      peer = facts.peer;
       // A resumed session does not re-run chain validation, so check the validity window here.
-      const notAfter = Date.parse(cert!.validTo);
-      const notBefore = Date.parse(cert!.validFrom);
       const now = Date.now();
-      if (!(notAfter > now) || !(notBefore <= now + 60_000)) {
-        this.refuse(socket, 'expired', { serial: id.serial });
+      if (!(facts.notAfter > now) || !(facts.notBefore <= now + 60_000)) {
+        this.refuse(socket, 'expired', { serial: peer.serial });
         return;
       }
-      peer = { ...id, actorId: serviceSpiffeId(id.tenantId, id.serviceId) };
     } catch (e) {
       this.refuse(socket, 'identity', { err: (e as Error).message });
       return;
@@ -159,23 +157,4 @@ export class KmipListener {
     }
     set.add(conn);
   }
-}
-
-/**
- * The fields identityFromPeerCertificate reads, from the peer's X509Certificate. Cheaper than
- * `getPeerCertificate()`, which builds every field and three fingerprints on each handshake.
- * Subject lines are `KEY=value` (OpenSSL escapes separators); a repeated key becomes an array,
- * which the identity check refuses as ambiguous.
- */
-export function certificateLike(x: X509Certificate): PeerCertificateLike {
-  const subject: Record<string, string | string[]> = {};
-  for (const line of x.subject.split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const k = line.slice(0, eq);
-    const v = line.slice(eq + 1);
-    const prev = subject[k];
-    subject[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return { subject, subjectaltname: x.subjectAltName, serialNumber: x.serialNumber, ext_key_usage: x.keyUsage };
 }
