@@ -36,21 +36,48 @@ async function refusal(p: Promise<unknown>): Promise<KmipResultError> {
   throw new Error('expected a refusal');
 }
 
-/** Tries a TLS handshake with the given client credentials; resolves with the error or 'connected'. */
-function handshake(cert: string | undefined, key: string | undefined): Promise<string> {
+interface Attempt {
+  /** 'connected', 'closed' (the server hung up after the handshake) or the handshake's error. */
+  outcome: string;
+  /** Whether the handshake resumed the session it was offered. */
+  resumed: boolean;
+  /** The session ticket the server issued, for a later resumption. */
+  session: Buffer | undefined;
+}
+
+/** Tries a TLS handshake with the given client credentials (and session to resume), and waits 300 ms for the server's verdict. */
+function attempt(cert: string | undefined, key: string | undefined, session?: Buffer): Promise<Attempt> {
   return new Promise((resolve) => {
-    const s = tls.connect({ host: '127.0.0.1', port: env.h.server.port, ca: env.clientA.caPem, cert, key });
+    let ticket: Buffer | undefined;
+    const s = tls.connect({ host: '127.0.0.1', port: env.h.server.port, ca: env.clientA.caPem, cert, key, session });
+    s.on('session', (t: Buffer) => (ticket = t));
     s.once('secureConnect', () => {
+      const resumed = s.isSessionReused();
       // TLS 1.3: the server's verdict on the client certificate arrives after the client's Finished.
       s.once('data', () => undefined);
       setTimeout(() => {
         const alive = !s.destroyed;
         s.destroy();
-        resolve(alive ? 'connected' : 'closed');
+        resolve({ outcome: alive ? 'connected' : 'closed', resumed, session: ticket });
       }, 300);
     });
-    s.once('error', (e) => resolve(`error: ${e.message}`));
+    s.once('error', (e) => resolve({ outcome: `error: ${e.message}`, resumed: false, session: undefined }));
   });
+}
+
+async function handshake(cert: string | undefined, key: string | undefined): Promise<string> {
+  return (await attempt(cert, key)).outcome;
+}
+
+/** A service certificate of tenant-a signed by the real issuing CA, with the given validity. */
+function serviceCredentials(validity: { notBefore: Date; notAfter: Date }): { cert: string; key: string } {
+  const ca = env.h.pki.ca.issuing;
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const built = buildCertificate(
+    serviceCertificateSpec({ serial: newSerial(), tenantId: 'tenant-a', serviceId: 'mongodb', publicKey, issuerSubject: ca.subject, issuerKey: ca.publicKey, validity }),
+    ca.privateKey,
+  );
+  return { cert: built.pem + ca.certificatePem, key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
 }
 
 const ephemeral = { name: 'x-OpenKCM-Ephemeral', tag: undefined, value: bool(Tag.AttributeValue, true) };
@@ -158,26 +185,32 @@ describe.skipIf(skip)('client certificates', () => {
 
   it('an expired certificate, one from a foreign CA, and no certificate at all fail the handshake', async () => {
     // A certificate signed by the real issuing CA, valid until an hour ago.
-    const ca = env.h.pki.ca.issuing;
-    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const expired = buildCertificate(
-      serviceCertificateSpec({
-        serial: newSerial(),
-        tenantId: 'tenant-a',
-        serviceId: 'mongodb',
-        publicKey,
-        issuerSubject: ca.subject,
-        issuerKey: ca.publicKey,
-        validity: { notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 3_600_000) },
-      }),
-      ca.privateKey,
-    );
-    const expiredKey = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    expect(await handshake(expired.pem + ca.certificatePem, expiredKey)).not.toBe('connected');
+    const expired = serviceCredentials({ notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 3_600_000) });
+    expect(await handshake(expired.cert, expired.key)).not.toBe('connected');
     const foreign = createTestPki('tenant-a');
     expect(await handshake(foreign.clientCertPem, foreign.clientKeyPem)).not.toBe('connected');
     expect(await handshake(undefined, undefined)).not.toBe('connected');
     expect(await handshake(env.clientA.certPem, env.clientA.keyPem)).toBe('connected');
+  });
+
+  it('a resumed session whose certificate has expired since is refused: resumption skips the chain check, the listener does not', async () => {
+    // X.509 times have whole seconds: this certificate expires 2-3 s from now.
+    const notAfter = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2_000);
+    const shortLived = serviceCredentials({ notBefore: new Date(Date.now() - 60_000), notAfter });
+    const first = await attempt(shortLived.cert, shortLived.key);
+    expect(first.outcome).toBe('connected');
+    expect(first.session).toBeDefined();
+
+    await new Promise((r) => setTimeout(r, notAfter.getTime() - Date.now() + 500));
+    const refusedBefore = metricValue(await metricsText(env.h), 'openkcm_kmip_connections_refused_total', 'reason="expired"');
+    const resumed = await attempt(shortLived.cert, shortLived.key, first.session);
+    // The TLS layer let the session resume (it does not look at the certificate again) ...
+    expect(resumed.resumed).toBe(true);
+    // ... and the listener hung up before reading a byte of KMIP.
+    expect(resumed.outcome).toBe('closed');
+    expect(metricValue(await metricsText(env.h), 'openkcm_kmip_connections_refused_total', 'reason="expired"')).toBe(refusedBefore + 1);
+    // Without a session to resume, the same certificate fails the handshake itself.
+    expect(await handshake(shortLived.cert, shortLived.key)).not.toBe('connected');
   });
 
   it(`an identity may hold at most ${LIMIT} connections; other identities are unaffected`, async () => {
