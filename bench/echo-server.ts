@@ -1,8 +1,9 @@
 /**
  * The benchmark's ceiling: a bare Node TLS server with the KMIP server's TLS setup (same PKI,
  * ECDSA P-256 certificate, client certificate required, shared session-ticket keys, the same
- * number of cluster workers) that frames each request by its TTLV length and answers with a
- * canned response of the size the real server would send. No decoding, no keys, no store.
+ * number of cluster workers, started with the same malloc tunables) that frames each request
+ * by its TTLV length and answers with a canned response of the size the real server would
+ * send. No decoding, no keys, no store.
  *
  * Environment: ECHO_PORT, ECHO_WORKERS, ECHO_KEY_FILE, ECHO_CERT_FILE, ECHO_CA_FILE,
  * ECHO_TICKET_KEYS (base64, 48 bytes), ECHO_RESPONSES (JSON {"<request bytes>": "<response base64>"}).
@@ -10,6 +11,7 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { workerGlibcTunables } from '../kmip-server/cluster/malloc-tunables.js';
 import { ttlvCounter } from './load.js';
 
 const env = process.env;
@@ -19,7 +21,7 @@ if (cluster.isPrimary) {
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   let ready = 0;
   for (let i = 0; i < workers; i++) {
-    cluster.fork().on('message', (m: unknown) => {
+    cluster.fork({ GLIBC_TUNABLES: workerGlibcTunables(process.env.GLIBC_TUNABLES) }).on('message', (m: unknown) => {
       if (m === 'ready' && ++ready === workers) console.log('echo ready');
     });
   }

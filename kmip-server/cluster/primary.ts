@@ -18,6 +18,7 @@ import { ObjectRepository } from '../objects/repository.js';
 import { createAdminServer } from './admin-server.js';
 import type { ToWorker } from './ipc.js';
 import { isFromWorker } from './ipc.js';
+import { workerGlibcTunables } from './malloc-tunables.js';
 import { loadOrIssueServerCertificate } from './server-certificate.js';
 import { shipperMetrics } from './shipper-metrics.js';
 
@@ -74,7 +75,7 @@ export async function runPrimary(): Promise<void> {
   };
 
   const fork = (): Worker => {
-    const w = cluster.fork({ OPENKCM_KMIP_WORKER: '1' });
+    const w = cluster.fork({ OPENKCM_KMIP_WORKER: '1', GLIBC_TUNABLES: workerGlibcTunables(process.env.GLIBC_TUNABLES) });
     startedAt.set(w.id, Date.now());
     w.on('message', (m: unknown) => {
       if (!isFromWorker(m)) return;

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipConnection } from '../../../clients/kmip/connection.js';
 import { encodeTtlv } from '../../../kmip-server/codec/encoder.js';
+import { workerGlibcTunables } from '../../../kmip-server/cluster/malloc-tunables.js';
 import { Operation } from '../../../kmip-server/codec/enums.js';
 import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool, struct } from '../../../kmip-server/codec/types.js';
@@ -42,6 +44,15 @@ describe.skipIf(skip)('process model', () => {
     expect(m).toMatch(/^openkcm_kmip_l2_cache_hit_ratio \d/m);
     expect(m).toMatch(/^openkcm_kmip_connections_open /m);
     expect(m).toMatch(/^openkcm_kmip_workers 2$/m);
+  });
+
+  it("starts its workers with glibc's enlarged per-thread malloc cache (kmip-server/cluster/malloc-tunables.ts)", () => {
+    const pids = workerPids();
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) {
+      const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      expect(environment).toContain(`GLIBC_TUNABLES=${workerGlibcTunables(process.env.GLIBC_TUNABLES)}`);
+    }
   });
 
   it('registers itself in kmipNodes with its admin URL and keeps the heartbeat fresh', async () => {
