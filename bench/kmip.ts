@@ -25,6 +25,7 @@ import tls from 'node:tls';
 import { KmipClient } from '../clients/kmip/client.js';
 import { KmipConnection } from '../clients/kmip/connection.js';
 import type { PyKmipServer } from '../clients/kmip/testing/pykmip.js';
+import { writeTestPki } from '../clients/kmip/testing/certs.js';
 import { startPyKmip } from '../clients/kmip/testing/pykmip.js';
 import { encodeTtlv } from '../kmip-server/codec/encoder.js';
 import { CryptographicAlgorithm, Operation, ResultStatus } from '../kmip-server/codec/enums.js';
@@ -174,20 +175,8 @@ async function pykmipTarget(h: KmipHarness): Promise<{ server: PyKmipServer; tar
   const dir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-pykmip-pki-'));
   const serverCert = await h.pki.issueServerCertificate();
   const client = await h.issueClient('bench', 'pykmip-bench');
-  const files = {
-    ca: path.join(dir, 'ca.pem'),
-    serverCert: path.join(dir, 'server.pem'),
-    serverKey: path.join(dir, 'server.key'),
-    clientCert: path.join(dir, 'client.pem'),
-    clientKey: path.join(dir, 'client.key'),
-  };
-  writeFileSync(files.ca, serverCert.trustBundlePem);
-  writeFileSync(files.serverCert, serverCert.chainPem);
-  writeFileSync(files.serverKey, serverCert.privateKeyPem, { mode: 0o600 });
-  writeFileSync(files.clientCert, client.certPem);
-  writeFileSync(files.clientKey, client.keyPem, { mode: 0o600 });
   const server = await startPyKmip({
-    pki: { dir, caPem: serverCert.trustBundlePem, serverCertPem: serverCert.chainPem, serverKeyPem: serverCert.privateKeyPem, clientCertPem: client.certPem, clientKeyPem: client.keyPem, files },
+    pki: writeTestPki(dir, { caPem: serverCert.trustBundlePem, serverCertPem: serverCert.chainPem, serverKeyPem: serverCert.privateKeyPem, clientCertPem: client.certPem, clientKeyPem: client.keyPem }),
   });
   const kc = new KmipClient({ host: server.host, port: server.port, ca: client.caPem, cert: client.certPem, key: client.keyPem, protocolVersion: V14 });
   const created = await kc.create({ algorithm: CryptographicAlgorithm.AES, length: 256 });

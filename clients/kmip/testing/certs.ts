@@ -70,14 +70,17 @@ export function createTestPki(clientCn = 'openkcm-test-client'): TestPki {
   };
   const server = issue('localhost', true);
   const client = issue(clientCn, false);
-  const pki = {
-    dir,
+  return writeTestPki(dir, {
     caPem: forge.pki.certificateToPem(ca),
     serverCertPem: forge.pki.certificateToPem(server.cert),
     serverKeyPem: server.keyPem,
     clientCertPem: forge.pki.certificateToPem(client.cert),
     clientKeyPem: client.keyPem,
-  };
+  });
+}
+
+/** Writes a PKI's PEM material into `dir` as the files TestPki names (keys readable by the owner only). */
+export function writeTestPki(dir: string, pems: Omit<TestPki, 'dir' | 'files'>): TestPki {
   const files = {
     ca: path.join(dir, 'ca.pem'),
     serverCert: path.join(dir, 'server.pem'),
@@ -85,10 +88,10 @@ export function createTestPki(clientCn = 'openkcm-test-client'): TestPki {
     clientCert: path.join(dir, 'client.pem'),
     clientKey: path.join(dir, 'client.key'),
   };
-  writeFileSync(files.ca, pki.caPem);
-  writeFileSync(files.serverCert, pki.serverCertPem);
-  writeFileSync(files.serverKey, pki.serverKeyPem, { mode: 0o600 });
-  writeFileSync(files.clientCert, pki.clientCertPem);
-  writeFileSync(files.clientKey, pki.clientKeyPem, { mode: 0o600 });
-  return { ...pki, files };
+  writeFileSync(files.ca, pems.caPem);
+  writeFileSync(files.serverCert, pems.serverCertPem);
+  writeFileSync(files.serverKey, pems.serverKeyPem, { mode: 0o600 });
+  writeFileSync(files.clientCert, pems.clientCertPem);
+  writeFileSync(files.clientKey, pems.clientKeyPem, { mode: 0o600 });
+  return { dir, ...pems, files };
 }
