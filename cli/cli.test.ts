@@ -4,18 +4,12 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApi } from '../api/testing/use-test-api.js';
 import { TenantIdSearchAttribute, workflowIds } from '../workflows/contracts.js';
-import { startTestApi, type TestApi } from '../api/testing/harness.js';
-import { startFerretDb, startTemporal, type RunningServer } from '../api/testing/servers.js';
 import { main } from './main.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let temporal: RunningServer & { address: string };
-let api: TestApi;
+const api = useTestApi({ temporal: true, config: { workflowWaitMs: 1_000 } });
 let dataDir: string;
 let secretFile: string;
 
@@ -32,17 +26,10 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 beforeAll(async () => {
-  [ferret, temporal] = await Promise.all([startFerretDb(), startTemporal()]);
-  api = await startTestApi({ mongoUri: ferret.uri, temporalAddress: temporal.address, config: { workflowWaitMs: 1_000 } });
   dataDir = await mkdtemp(path.join(tmpdir(), 'okcm-cli-'));
   secretFile = path.join(dataDir, 'webhook.secret');
   await writeFile(secretFile, `${api.webhookSecret.toString('base64')}\n`, { mode: 0o600 });
 }, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await Promise.all([ferret?.stop(), temporal?.stop()]);
-});
 
 describe('openkcm CLI', () => {
   it('tenant create sends the signed webhook, waits for Ready, then prints and saves the credentials once', async () => {

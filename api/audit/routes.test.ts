@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, type RunningServer } from '../testing/servers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApi } from '../testing/use-test-api.js';
 import { auditRecords, tamperAuditChain } from '../../tests/support/audit-records.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let api: TestApi;
+const api = useTestApi();
 let auditor: string;
 let otherAdmin: string;
 
 const service = (tenant: string, id: string) => ({ kind: 'service' as const, id: `spiffe://openkcm/tenant/${tenant}/service/${id}` });
 
 beforeAll(async () => {
-  ferret = await startFerretDb();
-  api = await startTestApi({ mongoUri: ferret.uri });
   ({ auditorToken: auditor } = await api.tenantWithUsers('acme'));
   ({ adminToken: otherAdmin } = await api.tenantWithUsers('other'));
   const base = Date.now() - 60_000;
@@ -36,11 +29,6 @@ beforeAll(async () => {
   await api.deps.audit.record({ tenantId: 'other', actor: service('other', 'mongodb'), operation: 'kmip.Get', result: 'success', objectId: 'secret-of-other' });
   await new Promise((r) => setTimeout(r, 200));
 }, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await ferret?.stop();
-});
 
 describe('GET /api/audit', () => {
   it('lists the tenant’s events newest first and pages with a cursor', async () => {

@@ -1,29 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApi, type TestApi } from '../testing/harness.js';
+import { describe, expect, it } from 'vitest';
+import { startTestApi } from '../testing/harness.js';
+import { useTestApi } from '../testing/use-test-api.js';
 import { TokenService } from './tokens.js';
-import { startFerretDb, type RunningServer } from '../testing/servers.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let api: TestApi;
-
-beforeAll(async () => {
-  ferret = await startFerretDb();
-  api = await startTestApi({
-    mongoUri: ferret.uri,
-    config: { loginLimits: { perUser: { max: 3, windowMs: 60_000 }, perAddress: { max: 50, windowMs: 60_000 } } },
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await ferret?.stop();
-});
+const api = useTestApi({ config: { loginLimits: { perUser: { max: 3, windowMs: 60_000 }, perAddress: { max: 50, windowMs: 60_000 } } } });
 
 describe('POST /api/auth/login', () => {
   it('returns a token for the right password and the token identifies the user', async () => {
@@ -180,7 +163,7 @@ describe('external identity provider', () => {
     await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
     const external = await startTestApi({
-      mongoUri: ferret.uri,
+      mongoUri: api.mongoUri,
       config: { jwt: { builtinIssuer: 'http://openkcm.test', ttlSeconds: 3_600, external: { issuer: 'https://idp.example', jwksUrl, audience: 'openkcm' } } },
     });
     try {

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TenantIdSearchAttribute, workflowIds, type ActivateL1Input, type TestL1Input } from '../../workflows/contracts.js';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, startTemporal, type RunningServer } from '../testing/servers.js';
+import type { TestApi } from '../testing/harness.js';
+import { useTestApi } from '../testing/use-test-api.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let temporal: RunningServer & { address: string };
-let api: TestApi;
+const api = useTestApi({ temporal: true, config: { workflowWaitMs: 1_500, activationSlaMs: 111_000, healthIntervalMs: 2_222 } });
 let admin: string;
 let auditor: string;
 let otherAdmin: string;
@@ -41,20 +36,9 @@ async function workflowInput<T>(workflowId: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  [ferret, temporal] = await Promise.all([startFerretDb(), startTemporal()]);
-  api = await startTestApi({
-    mongoUri: ferret.uri,
-    temporalAddress: temporal.address,
-    config: { workflowWaitMs: 1_500, activationSlaMs: 111_000, healthIntervalMs: 2_222 },
-  });
   ({ adminToken: admin, auditorToken: auditor } = await api.tenantWithUsers('acme'));
   ({ adminToken: otherAdmin } = await api.tenantWithUsers('other'));
 }, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await Promise.all([ferret?.stop(), temporal?.stop()]);
-});
 
 describe('L1 configurations', () => {
   let configId: string;

@@ -1,23 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openApiPath } from '../http/openapi.js';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, type RunningServer } from '../testing/servers.js';
+import { useTestApi } from '../testing/use-test-api.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let api: TestApi;
-
-beforeAll(async () => {
-  ferret = await startFerretDb();
-  api = await startTestApi({ mongoUri: ferret.uri });
-}, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await ferret?.stop();
-});
+const api = useTestApi();
 
 describe('operations endpoints', () => {
   it('GET /healthz', async () => {

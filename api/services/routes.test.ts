@@ -1,31 +1,19 @@
 import { X509Certificate, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityDependencies } from '../../activities/dependencies.js';
 import { createTenantActivities } from '../../activities/tenant-activities.js';
 import { createCsr } from '../../lib/pki/index.js';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, type RunningServer } from '../testing/servers.js';
+import { useTestApi } from '../testing/use-test-api.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let api: TestApi;
+const api = useTestApi();
 let admin: string;
 let auditor: string;
 let otherAdmin: string;
 
 beforeAll(async () => {
-  ferret = await startFerretDb();
-  api = await startTestApi({ mongoUri: ferret.uri });
   ({ adminToken: admin, auditorToken: auditor } = await api.tenantWithUsers('acme'));
   ({ adminToken: otherAdmin } = await api.tenantWithUsers('other'));
 }, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await ferret?.stop();
-});
 
 describe('services and certificates', () => {
   let generatedSerial: string;

@@ -40,6 +40,8 @@ export interface RequestOptions {
 
 export interface TestApi {
   url: string;
+  /** The store it runs on (a second API can share it). */
+  mongoUri: string;
   app: ApiApp;
   deps: ApiDeps;
   db: Db;
@@ -139,6 +141,7 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
 
   const api: TestApi = {
     url,
+    mongoUri: options.mongoUri,
     app,
     deps,
     db,

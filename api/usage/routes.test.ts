@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, type RunningServer } from '../testing/servers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApi } from '../testing/use-test-api.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let api: TestApi;
+const api = useTestApi({ now: () => now });
 let auditor: string;
 const now = new Date('2026-11-28T12:10:30Z');
 
 beforeAll(async () => {
-  ferret = await startFerretDb();
-  api = await startTestApi({ mongoUri: ferret.uri, now: () => now });
   ({ auditorToken: auditor } = await api.tenantWithUsers('acme'));
   const kmip = (tenantId: string, iso: string, latencyMs: number, result: 'success' | 'failure' = 'success') =>
     api.deps.audit.record({
@@ -33,11 +26,6 @@ beforeAll(async () => {
   await api.deps.audit.record({ tenantId: 'acme', actor: { kind: 'user', id: 'admin' }, operation: 'auth.login', result: 'success', time: new Date('2026-11-28T12:10:07Z') });
   await new Promise((r) => setTimeout(r, 200));
 }, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await ferret?.stop();
-});
 
 describe('GET /api/usage', () => {
   it('aggregates the tenant’s KMIP operations per minute', async () => {

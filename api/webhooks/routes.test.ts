@@ -1,26 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signWebhook } from '../../lib/webhooks/signature.js';
 import { TenantIdSearchAttribute, workflowIds, type OffboardTenantInput, type ProvisionTenantInput } from '../../workflows/contracts.js';
-import { startTestApi, type TestApi } from '../testing/harness.js';
-import { startFerretDb, startTemporal, type RunningServer } from '../testing/servers.js';
+import { useTestApi } from '../testing/use-test-api.js';
 
-// Real servers on a 2-core machine running many test files at once: allow for slow moments.
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 120_000 });
-
-let ferret: RunningServer & { uri: string };
-let temporal: RunningServer & { address: string };
-let api: TestApi;
-
-beforeAll(async () => {
-  [ferret, temporal] = await Promise.all([startFerretDb(), startTemporal()]);
-  api = await startTestApi({ mongoUri: ferret.uri, temporalAddress: temporal.address, config: { provisionSlaMs: 123_000 } });
-}, 120_000);
-
-afterAll(async () => {
-  await api?.stop();
-  await Promise.all([ferret?.stop(), temporal?.stop()]);
-});
+const api = useTestApi({ temporal: true, config: { provisionSlaMs: 123_000 } });
 
 function event(type: 'tenant.created' | 'tenant.deleted', tenantId: string, id = randomUUID()) {
   return JSON.stringify({ id, type, createdAt: new Date().toISOString(), data: { tenantId, displayName: `Tenant ${tenantId}` } });
