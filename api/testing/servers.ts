@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -8,7 +7,7 @@ import { MongoClient } from 'mongodb';
 import { ensureFerretDb, ensureTemporalFromGo } from '../../devstack/install/go.js';
 import { ensurePythonVenv } from '../../devstack/install/python.js';
 import { cacheDir } from '../../devstack/paths.js';
-import { killOnExit } from '../../tests/support/emulators/process.js';
+import { freePort, killOnExit } from '../../tests/support/emulators/process.js';
 
 /**
  * Real servers for the API's route tests, started per test file on free ports: FerretDB
@@ -41,17 +40,6 @@ function ferretDbArgs(binary: string, port: number, dir: string): string[] {
 
 export interface RunningServer {
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitFor(what: string, child: ChildProcess, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {

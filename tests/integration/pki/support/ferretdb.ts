@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { ferretDbArgs, ferretDbBinary } from '../../../support/emulators/ferretdb.js';
-import { killOnExit } from '../../../support/emulators/process.js';
+import { freePort, killOnExit, portOpen } from '../../../support/emulators/process.js';
 
 /**
  * A private FerretDB (SQLite backend) for one test file: random port, temporary directory.
@@ -63,30 +62,10 @@ export async function startFerretDb(): Promise<FerretDb> {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitForPort(port: number, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
+    if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`FerretDB did not listen on ${port} within ${timeoutMs} ms:\n${log()}`);
