@@ -9,8 +9,9 @@ import { freePort, killOnExit, portOpen } from '../../../support/emulators/proce
 
 /**
  * A private FerretDB (SQLite backend) for one test file: random port, temporary directory.
- * Stays until the dev-stack helper's shared launcher lands. `kill()` + `restart()` simulate
- * the store going away and coming back on the same address with the same data.
+ * `kill()` + `restart()` simulate the store going away and coming back on the same address with
+ * the same data. (The KMIP harness does the same through the shared `launch`; this older starter
+ * could move onto it too.)
  */
 export interface FerretDb {
   readonly uri: string;
