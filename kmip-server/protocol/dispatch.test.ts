@@ -7,7 +7,7 @@ import { ItemType, bytes, enumeration, int, struct, text } from '../codec/types.
 import { V1_0, V1_4, V2_0 } from '../codec/version.js';
 import { attribute1x, readAttributes, writeAttributes } from './attributes.js';
 import type { Handler } from './dispatch.js';
-import { dispatch, encodeResponse } from './dispatch.js';
+import { dispatch, encodeResponse, responseTooLarge } from './dispatch.js';
 import { KmipError, itemNotFound } from './errors.js';
 import type { RequestMessage } from './messages.js';
 import { Fields } from './payload.js';
@@ -149,6 +149,24 @@ describe('dispatch', () => {
     expect(header.value.map((c) => c.tag)).toEqual([Tag.ProtocolVersion, Tag.TimeStamp, Tag.BatchCount]);
     const item = tree.value[1] as TtlvStructure;
     expect(item.value.map((c) => c.tag)).toEqual([Tag.Operation, Tag.UniqueBatchItemID, Tag.ResultStatus, Tag.ResultReason, Tag.ResultMessage]);
+  });
+
+  it('answers a response over Maximum Response Size with one Response Too Large item, naming a lone operation', () => {
+    const one = responseTooLarge(req([[Operation.Get, [], 'z']], { maximumResponseSize: 256 }), 300, 1n);
+    expect(one.header).toEqual({ protocolVersion: v14, timeStamp: 1n, batchCount: 1 });
+    expect(one.batchItems).toEqual([
+      {
+        operation: Operation.Get,
+        uniqueBatchItemId: Buffer.from('z'),
+        resultStatus: ResultStatus.OperationFailed,
+        resultReason: ResultReason.ResponseTooLarge,
+        resultMessage: 'the response is 300 bytes, more than the 256 allowed',
+      },
+    ]);
+    // With several items there is no one operation to name.
+    const many = responseTooLarge(req([[Operation.Get, []], [Operation.Get, []]], { maximumResponseSize: 256 }), 600, 1n);
+    expect(many.batchItems).toHaveLength(1);
+    expect(many.batchItems[0]).toMatchObject({ operation: undefined, resultReason: ResultReason.ResponseTooLarge });
   });
 });
 

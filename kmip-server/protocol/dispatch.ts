@@ -128,6 +128,20 @@ export function messageFailure(version: ProtocolVersion, err: KmipError, now: bi
   };
 }
 
+/**
+ * The answer to a request whose response would exceed its Maximum Response Size: one failed
+ * item, which names the operation when the request held only one (as the OASIS cases expect).
+ */
+export function responseTooLarge(request: RequestMessage, size: number, now: bigint = nowSeconds()): ResponseMessage {
+  const version = request.header.protocolVersion;
+  const only = request.batchItems.length === 1 ? request.batchItems[0] : undefined;
+  const message = `the response is ${size} bytes, more than the ${request.header.maximumResponseSize} allowed`;
+  return {
+    header: { protocolVersion: version, timeStamp: now, batchCount: 1 },
+    batchItems: [failed(only, versionCode(version), ResultReason.ResponseTooLarge, message)],
+  };
+}
+
 /** Encodes a response for the wire, dropping every tag its protocol version does not define. */
 export function encodeResponse(resp: ResponseMessage): Buffer {
   const tree: TtlvStructure = filterForVersion(responseMessageToTtlv(resp), nearestKnownVersion(versionCode(resp.header.protocolVersion)));

@@ -13,7 +13,7 @@ import { auditUnavailable } from '../handlers/audited.js';
 import type { Session } from '../handlers/context.js';
 import type { KmipMetrics } from '../metrics.js';
 import type { DispatchOptions } from '../protocol/dispatch.js';
-import { dispatch, encodeResponse, messageFailure } from '../protocol/dispatch.js';
+import { dispatch, encodeResponse, messageFailure, responseTooLarge } from '../protocol/dispatch.js';
 import { KmipError, invalidMessage } from '../protocol/errors.js';
 import type { RequestMessage, ResponseMessage } from '../protocol/messages.js';
 import { parseRequestMessage } from '../protocol/messages.js';
@@ -196,9 +196,9 @@ export class KmipConnection {
     try {
       out = encodeResponse(response);
       const max = request?.header.maximumResponseSize;
-      if (max !== undefined && max > 0 && out.length > max) {
+      if (request && max !== undefined && max > 0 && out.length > max) {
         out.fill(0);
-        out = encodeResponse(messageFailure(version, new KmipError(ResultReason.ResponseTooLarge, `the response is ${out.length} bytes, more than the ${max} allowed`)));
+        out = encodeResponse(responseTooLarge(request, out.length));
       }
     } finally {
       // The encoded response is now the only copy the server still needs.
