@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { BSON } from 'mongodb';
 import { hkdfExpand } from '../../lib/crypto/hkdf.js';
+import { publicRandomBytes } from '../../lib/crypto/public-random.js';
 import { zeroize } from '../../lib/crypto/zero.js';
 import { IV_LENGTH, TAG_LENGTH, type EnvelopeMode, type FieldEnvelope } from './envelope.js';
 
@@ -15,23 +16,6 @@ export class FieldDecryptionError extends Error {
   override readonly name = 'FieldDecryptionError';
 }
 
-/**
- * Random IVs come from a pool refilled 4 KiB at a time: one CSPRNG call per 341 fields instead
- * of one per field (a small randomBytes call costs more than the AES-GCM it feeds).
- */
-const ivPool = Buffer.alloc(4096);
-let ivOffset = ivPool.length;
-
-function randomIv(): Buffer {
-  if (ivOffset + IV_LENGTH > ivPool.length) {
-    randomFillSync(ivPool);
-    ivOffset = 0;
-  }
-  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + IV_LENGTH));
-  ivOffset += IV_LENGTH;
-  return iv;
-}
-
 const ENC_INFO = Buffer.from('openkcm/fle/v1/enc');
 const SIV_INFO = Buffer.from('openkcm/fle/v1/siv');
 
@@ -40,7 +24,7 @@ export function encryptField(mode: EnvelopeMode, keyId: string, key: Buffer, val
   const subkeys = mode === 'deterministic' ? deterministicSubkeys(key) : undefined;
   try {
     const encKey = subkeys?.enc ?? key;
-    const iv = subkeys ? Buffer.from(createHmac('sha256', subkeys.siv).update(aad).update(plaintext).digest().subarray(0, IV_LENGTH)) : randomIv();
+    const iv = subkeys ? Buffer.from(createHmac('sha256', subkeys.siv).update(aad).update(plaintext).digest().subarray(0, IV_LENGTH)) : publicRandomBytes(IV_LENGTH);
     const cipher = createCipheriv('aes-256-gcm', encKey, iv, { authTagLength: TAG_LENGTH });
     cipher.setAAD(aad);
     return { mode, keyId, iv, ciphertext: joined(cipher.update(plaintext), cipher.final()), tag: cipher.getAuthTag() };

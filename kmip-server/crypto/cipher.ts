@@ -1,5 +1,6 @@
 import type { CipherGCM, DecipherGCM } from 'node:crypto';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { publicRandomBytes } from '../../lib/crypto/public-random.js';
 import { BlockCipherMode, CryptographicAlgorithm, PaddingMethod, ResultReason } from '../codec/enums.js';
 import { KmipError, cryptographicFailure, featureNotSupported, invalidField, invalidMessage } from '../protocol/errors.js';
 
@@ -103,7 +104,7 @@ function ivFor(p: CipherParams, suite: Suite, given: Uint8Array | undefined): { 
   }
   const bytes = p.mode === BlockCipherMode.GCM && p.ivLength !== undefined ? p.ivLength / 8 : suite.ivBytes;
   if (!Number.isInteger(bytes) || bytes < 1 || bytes > 128) throw invalidField('IV Length must be a whole number of bytes');
-  const generated = randomBytes(bytes);
+  const generated = publicRandomBytes(bytes);
   return { iv: generated, generated };
 }
 

@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { publicRandomBase64url } from '../../lib/crypto/public-random.js';
 import type { L2Key } from '../../lib/keys/types.js';
 
 /**
@@ -60,7 +61,7 @@ export function parseEphemeralId(uid: string): EphemeralId | undefined {
 
 /** Mints a fresh ephemeral identifier under the tenant's L2 version. */
 export function mintEphemeralId(l2: L2Key): string {
-  const body = `e${MINTED_FORMAT}.${l2.tenantId}.${l2.version}.${randomBytes(NONCE_BYTES).toString('base64url')}`;
+  const body = `e${MINTED_FORMAT}.${l2.tenantId}.${l2.version}.${publicRandomBase64url(NONCE_BYTES)}`;
   const keyAndTag = v2KeyAndTag(l2, body);
   const tag = keyAndTag.subarray(EPHEMERAL_KEY_BYTES).toString('base64url');
   keyAndTag.fill(0);
