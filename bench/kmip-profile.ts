@@ -2,7 +2,8 @@
  * Where the KMIP server's time goes: `npx tsx bench/kmip-profile.ts` (or `npm run bench:kmip-profile`).
  * Runs the server with V8's CPU profiler, drives ephemeral-key Gets at concurrency 16 for
  * PROFILE_SECONDS (default 5), and prints the functions with the most self time. PROFILE_KEY=persisted,
- * PROFILE_CONNECT=full|resumed and PROFILE_BUILT=1 choose what and which build to profile.
+ * PROFILE_CONNECT=full|resumed, PROFILE_CONCURRENCY (default 16) and PROFILE_BUILT=1 choose what and which
+ * build to profile.
  */
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ interface ProfileNode {
 
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 5);
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
+const CONCURRENCY = Number(process.env.PROFILE_CONCURRENCY ?? 16);
 
 const profileDir = mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-profile-'));
 // From source by default, so self time is attributed per TypeScript file. PROFILE_BUILT=1 profiles
@@ -51,8 +53,10 @@ try {
   const target = { host: h.server.host, port: h.server.port, context: tls.createSecureContext({ ca: client.caPem, cert: client.certPem, key: client.keyPem }) };
   // PROFILE_CONNECT=full|resumed: a new connection per request instead of persistent ones.
   const connect = process.env.PROFILE_CONNECT;
-  const r = connect ? await runConnectPerRequest(target, wire, 16, SECONDS, connect === 'resumed') : await runPersistent(target, wire, 16, SECONDS);
-  process.stderr.write(`Get (${persisted ? 'persisted' : 'ephemeral'}${connect ? `, connect ${connect}` : ''}) c16: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
+  const r = connect
+    ? await runConnectPerRequest(target, wire, CONCURRENCY, SECONDS, connect === 'resumed')
+    : await runPersistent(target, wire, CONCURRENCY, SECONDS);
+  process.stderr.write(`Get (${persisted ? 'persisted' : 'ephemeral'}${connect ? `, connect ${connect}` : ''}) c${CONCURRENCY}: ${r.opsPerSec.toFixed(0)} ops/s, p99 ${r.p99Ms.toFixed(2)} ms\n`);
 } finally {
   await h.stop();
 }
