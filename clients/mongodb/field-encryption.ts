@@ -1,5 +1,6 @@
-import { BSON, Binary, ObjectId, type Document } from 'mongodb';
+import { Binary, ObjectId, type Document } from 'mongodb';
 import { zeroize } from '../../lib/crypto/zero.js';
+import { AssociatedData } from './associated-data.js';
 import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode, type FieldEnvelope } from './envelope.js';
 import { decryptField, encryptField } from './field-cipher.js';
 import { KeyCache } from './key-cache.js';
@@ -46,10 +47,12 @@ export class FieldEncryption {
   readonly deterministic: readonly string[];
   private readonly namedKeys = new Map<string, Promise<DataKey>>();
   private readonly cache: KeyCache;
+  private readonly associatedData: AssociatedData;
 
   constructor(private readonly options: FieldEncryptionOptions) {
     this.deterministic = options.deterministicFields ?? [];
     this.randomized = options.encryptedFields.filter((f) => !this.deterministic.includes(f));
+    this.associatedData = new AssociatedData(options.namespace);
     this.cache = new KeyCache({ ttlMs: options.keyCacheTtlMs ?? 10_000, maxEntries: options.keyCacheSize ?? 10_000 });
   }
 
@@ -177,11 +180,9 @@ export class FieldEncryption {
     setPath(doc, field, decryptField(envelope, key, aad));
   }
 
-  /** namespace, field and (randomized mode) the document id, length-prefixed via BSON. */
+  /** namespace, field and (randomized mode) the document id. */
   private aad(field: string, documentId: unknown): Buffer {
-    const context: Document = { v: 1, ns: this.options.namespace, f: field };
-    if (documentId !== undefined) context.id = documentId;
-    return Buffer.from(BSON.serialize(context));
+    return this.associatedData.of(field, documentId);
   }
 }
 
