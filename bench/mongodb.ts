@@ -5,14 +5,16 @@
  * connection), sequential operations:
  *   insert one / insert batch of 100 / read one by _id / read batch of 100,
  * reads once with the client's key cache warm (keys of recent writes) and once cold (every key
- * re-derived by OpenKCM); and the floor of any key-per-write design: plaintext inserts each
- * after a no-op KMIP round trip.
+ * re-derived by OpenKCM); and two floors: of any key-per-write design (plaintext inserts each
+ * after a no-op KMIP round trip), and of any field encryption that stores ciphertext, key id, IV
+ * and tag (plaintext documents whose encrypted fields are zero bytes as long as their envelopes).
  * Prints ops/s (documents/s for batches), p99 per operation, and the impact. Bar: < 10 %.
  *
  *   npm run bench:mongodb -- [--documents 1000]
  */
-import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
+import { BSON, Binary, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { KmipClient } from '../clients/kmip/index.js';
+import { ENVELOPE_SUBTYPE, IV_LENGTH, TAG_LENGTH, decodeEnvelope, encodeEnvelope } from '../clients/mongodb/envelope.js';
 import { EncryptedCollection, FieldEncryption, KmipKeySource, PrefetchingKeySource, type KeySource } from '../clients/mongodb/index.js';
 import { onboardTenant } from '../tests/support/onboarding.js';
 import { stack } from '../tests/support/stack.js';
@@ -26,8 +28,9 @@ const kmip = new KmipClient({ host: s.kmip.host, port: s.kmip.port, ca: tenant.s
 const mongo = await MongoClient.connect(s.mongodb.uri);
 const db = mongo.db(`bench_${tenant.tenantId.replaceAll('-', '_')}`);
 const plain = db.collection('plain');
+const ENCRYPTED_FIELDS = ['name', 'email'];
 const fieldEncryption = (keyCacheTtlMs: number, keys: KeySource = new KmipKeySource(kmip)) =>
-  new FieldEncryption({ keys, namespace: `${db.databaseName}.encrypted`, encryptedFields: ['name', 'email'], keyCacheTtlMs });
+  new FieldEncryption({ keys, namespace: `${db.databaseName}.encrypted`, encryptedFields: ENCRYPTED_FIELDS, keyCacheTtlMs });
 const encrypted = new EncryptedCollection(db.collection('encrypted'), fieldEncryption(600_000));
 const encryptedCold = new EncryptedCollection(db.collection('encrypted'), fieldEncryption(0));
 const prefetching = new PrefetchingKeySource(new KmipKeySource(kmip), { size: 32 });
@@ -97,6 +100,29 @@ const plainAfterRoundTrip: Store = {
     return plain.insertOne(d);
   },
 };
+/**
+ * The floor of any field encryption that stores ciphertext, key id, IV and tag: plaintext
+ * documents whose encrypted fields are zero bytes as long as OpenKCM's envelopes would be (GCM
+ * ciphertext is as long as the BSON-encoded value). FerretDB stores and reads larger documents
+ * more slowly, whatever the bytes are.
+ */
+function paddedStore(collection: Collection<Document>, keyId: string): Store {
+  const pad = (doc: Document): Document => {
+    const padded = { ...doc };
+    for (const field of ENCRYPTED_FIELDS) {
+      const ciphertext = Buffer.alloc(BSON.calculateObjectSize({ v: doc[field] as unknown }));
+      padded[field] = new Binary(encodeEnvelope({ mode: 'randomized', keyId, iv: Buffer.alloc(IV_LENGTH), tag: Buffer.alloc(TAG_LENGTH), ciphertext }), ENVELOPE_SUBTYPE);
+    }
+    return padded;
+  };
+  return {
+    insertOne: (d) => collection.insertOne(pad(d)),
+    insertMany: (d) => collection.insertMany(d.map(pad)),
+    findOne: (f) => collection.findOne(f),
+    find: (f, o) => collection.find(f, o).toArray(),
+  };
+}
+
 const enc = encryptedStore(encrypted);
 const cold = encryptedStore(encryptedCold);
 const prefetched = encryptedStore(encryptedPrefetching);
@@ -105,6 +131,10 @@ await insertOne(plainStore, []);
 await insertOne(enc, []);
 const plainIds = await seededIds(plain);
 const encryptedIds = await seededIds(db.collection('encrypted'));
+const stored = await db.collection('encrypted').findOne({});
+const storedName = stored?.name as Binary;
+const padded = paddedStore(db.collection('padded'), decodeEnvelope(Buffer.from(storedName.buffer.subarray(0, storedName.length()))).keyId);
+await insertOne(padded, []);
 
 const cases: Array<[name: string, run: Workload, encryptedStore: Store]> = [
   ['insert one', insertOne, enc],
@@ -116,6 +146,8 @@ const cases: Array<[name: string, run: Workload, encryptedStore: Store]> = [
   ['insert one (keys prefetched)', insertOne, prefetched],
   [`insert batch of ${BATCH} (keys prefetched)`, insertBatch, prefetched],
   ['insert one, plaintext after a no-op KMIP round trip (floor)', insertOne, plainAfterRoundTrip],
+  [`insert batch of ${BATCH}, plaintext padded to the encrypted size (floor)`, insertBatch, padded],
+  [`read batch of ${BATCH}, plaintext padded to the encrypted size (floor)`, readBatch, padded],
 ];
 
 /**
