@@ -14,7 +14,7 @@
  */
 import { BSON, Binary, MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import { KmipClient } from '../clients/kmip/index.js';
-import { ENVELOPE_SUBTYPE, IV_LENGTH, TAG_LENGTH, decodeEnvelope, encodeEnvelope } from '../clients/mongodb/envelope.js';
+import { ENVELOPE_SUBTYPE, IV_LENGTH, TAG_LENGTH, decodeEnvelope, encodeEnvelope, storedEnvelopeBytes } from '../clients/mongodb/envelope.js';
 import { EncryptedCollection, FieldEncryption, KmipKeySource, PrefetchingKeySource, type KeySource } from '../clients/mongodb/index.js';
 import { onboardTenant } from '../tests/support/onboarding.js';
 import { stack } from '../tests/support/stack.js';
@@ -131,9 +131,9 @@ await insertOne(plainStore, []);
 await insertOne(enc, []);
 const plainIds = await seededIds(plain);
 const encryptedIds = await seededIds(db.collection('encrypted'));
-const stored = await db.collection('encrypted').findOne({});
-const storedName = stored?.name as Binary;
-const padded = paddedStore(db.collection('padded'), decodeEnvelope(Buffer.from(storedName.buffer.subarray(0, storedName.length()))).keyId);
+const storedName = storedEnvelopeBytes((await db.collection('encrypted').findOne({}))?.name);
+if (!storedName) throw new Error('the encrypted collection holds no encrypted name');
+const padded = paddedStore(db.collection('padded'), decodeEnvelope(storedName).keyId);
 await insertOne(padded, []);
 
 const cases: Array<[name: string, run: Workload, encryptedStore: Store]> = [

@@ -1,3 +1,5 @@
+import { Binary } from 'mongodb';
+
 /**
  * How an encrypted field is stored: one BSON Binary (user-defined subtype 0x80) holding
  *
@@ -57,4 +59,14 @@ export function decodeEnvelope(bytes: Buffer): FieldEnvelope {
     tag: bytes.subarray(tagStart, ciphertextStart),
     ciphertext: bytes.subarray(ciphertextStart),
   };
+}
+
+/**
+ * The bytes of a stored encrypted field (a Binary of the envelope subtype) as a view, without a
+ * copy (decoding only reads them); undefined for any other value.
+ */
+export function storedEnvelopeBytes(value: unknown): Buffer | undefined {
+  if (!(value instanceof Binary) || value.sub_type !== ENVELOPE_SUBTYPE) return undefined;
+  const bytes = value.buffer;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, value.length());
 }

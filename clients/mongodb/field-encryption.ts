@@ -1,7 +1,7 @@
 import { Binary, ObjectId, type Document } from 'mongodb';
 import { zeroize } from '../../lib/crypto/zero.js';
 import { AssociatedData } from './associated-data.js';
-import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, type EnvelopeMode, type FieldEnvelope } from './envelope.js';
+import { ENVELOPE_SUBTYPE, decodeEnvelope, encodeEnvelope, storedEnvelopeBytes, type EnvelopeMode, type FieldEnvelope } from './envelope.js';
 import { decryptField, encryptField } from './field-cipher.js';
 import { KeyCache } from './key-cache.js';
 import type { DataKey, KeySource } from './key-source.js';
@@ -93,8 +93,8 @@ export class FieldEncryption {
     const randomized: Array<{ doc: Document; field: string; envelope: FieldEnvelope }> = [];
     for (const doc of copies) {
       for (const field of this.randomized) {
-        const value = getPath(doc, field);
-        if (isEnvelope(value)) randomized.push({ doc, field, envelope: decodeEnvelope(envelopeBytes(value)) });
+        const stored = storedEnvelopeBytes(getPath(doc, field));
+        if (stored) randomized.push({ doc, field, envelope: decodeEnvelope(stored) });
       }
     }
     const keys = await this.keysFor([...new Set(randomized.map((r) => r.envelope.keyId))]);
@@ -102,10 +102,10 @@ export class FieldEncryption {
       for (const { doc, field, envelope } of randomized) this.decryptInPlace(doc, field, envelope, keys.get(envelope.keyId));
       for (const doc of copies) {
         for (const field of this.deterministic) {
-          const value = getPath(doc, field);
-          if (!isEnvelope(value)) continue;
+          const stored = storedEnvelopeBytes(getPath(doc, field));
+          if (!stored) continue;
           const key = await this.namedKey(field);
-          const envelope = decodeEnvelope(envelopeBytes(value));
+          const envelope = decodeEnvelope(stored);
           this.decryptInPlace(doc, field, envelope, envelope.keyId === key.id ? key.material : undefined);
         }
       }
@@ -184,16 +184,6 @@ export class FieldEncryption {
   private aad(field: string, documentId: unknown): Buffer {
     return this.associatedData.of(field, documentId);
   }
-}
-
-function isEnvelope(value: unknown): value is Binary {
-  return value instanceof Binary && value.sub_type === ENVELOPE_SUBTYPE;
-}
-
-/** The envelope's bytes as a Buffer view (no copy: decoding only reads them). */
-function envelopeBytes(value: Binary): Buffer {
-  const bytes = value.buffer;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, value.length());
 }
 
 function getPath(doc: Document, path: string): unknown {
