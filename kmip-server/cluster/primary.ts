@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
 import { hostname } from 'node:os';
@@ -21,6 +20,7 @@ import { isFromWorker } from './ipc.js';
 import { workerGlibcTunables } from './malloc-tunables.js';
 import { loadOrIssueServerCertificate } from './server-certificate.js';
 import { shipperMetrics } from './shipper-metrics.js';
+import { SharedTicketKeys, TicketKeyRotation } from './ticket-keys.js';
 
 const INVALIDATE_TIMEOUT_MS = 3_000;
 /** A worker that dies sooner than this after starting counts as crash-looping: wait before the next fork. */
@@ -50,14 +50,14 @@ export async function runPrimary(): Promise<void> {
     log,
   );
 
-  // All workers (and restarted ones) share one ticket key, so a ticket from any worker resumes on any other.
-  let ticketKeys = randomBytes(48);
-  const rotate = setInterval(() => {
-    ticketKeys = randomBytes(48);
-    broadcast({ type: 'openkcm:ticket-keys', ticketKeys: ticketKeys.toString('base64') });
-    log.info('rotated TLS session ticket keys');
-  }, opts.ticketRotationMs);
-  rotate.unref();
+  // Every worker of every node uses the period's shared ticket key, so a ticket resumes anywhere.
+  const ticketKeys = await TicketKeyRotation.start(new SharedTicketKeys(store.db, box, opts.ticketRotationMs), {
+    onRotate: (key) => {
+      broadcast({ type: 'openkcm:ticket-keys', ticketKeys: key.toString('base64') });
+      log.info('rotated TLS session ticket keys');
+    },
+    onSharedKeyUnavailable: (error) => log.warn({ err: (error as Error).message }, 'could not read the shared TLS ticket key; using one of this node only'),
+  });
 
   const registry = new Registry();
   const restarts = new Counter({ name: 'openkcm_kmip_worker_restarts_total', help: 'Workers restarted after they exited', registers: [registry] });
@@ -80,7 +80,7 @@ export async function runPrimary(): Promise<void> {
     w.on('message', (m: unknown) => {
       if (!isFromWorker(m)) return;
       if (m.type === 'openkcm:hello') {
-        w.send({ type: 'openkcm:init', tls: { key: tlsMaterial.key, cert: tlsMaterial.cert, ca: tlsMaterial.ca }, ticketKeys: ticketKeys.toString('base64') } satisfies ToWorker);
+        w.send({ type: 'openkcm:init', tls: { key: tlsMaterial.key, cert: tlsMaterial.cert, ca: tlsMaterial.ca }, ticketKeys: ticketKeys.key.toString('base64') } satisfies ToWorker);
       } else if (m.type === 'openkcm:ready') {
         ready.add(w.id);
         workersGauge.set(ready.size);
@@ -221,6 +221,7 @@ export async function runPrimary(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'KMIP server stopping');
     clearInterval(heartbeat);
+    ticketKeys.stop();
     broadcast({ type: 'openkcm:shutdown' });
     const exited = Promise.all(
       Object.values(cluster.workers ?? {}).map((w) => (w ? new Promise<void>((r) => (w.isDead() ? r() : w.once('exit', () => r()))) : undefined)),

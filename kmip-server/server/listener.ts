@@ -37,6 +37,9 @@ export type RefusalReason = 'identity' | 'revoked' | 'expired' | 'limit';
  * identity is taken from the certificate, and revoked, expired (a resumed session skips the
  * chain check) or over-limit peers are dropped.
  */
+/** The same on every node and worker, so a session from any of them resumes on any other. */
+const SESSION_ID_CONTEXT = 'openkcm-kmip';
+
 export class KmipListener {
   readonly server: tls.Server;
   private readonly open = new Set<KmipConnection>();
@@ -53,6 +56,8 @@ export class KmipListener {
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       ticketKeys: o.tls.ticketKeys,
+      // Node's default context hashes the command line: nodes started differently would not resume each other's tickets.
+      sessionIdContext: SESSION_ID_CONTEXT,
       sessionTimeout: o.tls.sessionTimeoutSeconds,
       handshakeTimeout: 10_000,
       // No idle timeout: mongod keeps KMIP connections open between its periodic checks.
