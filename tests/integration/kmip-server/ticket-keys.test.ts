@@ -69,6 +69,14 @@ describe.skipIf(skip)('TLS session tickets across KMIP nodes', () => {
     expect(await handshake(env.h.server.port, fromB.session)).toMatchObject({ resumed: true, accepted: true });
   });
 
+  it('a ticket still resumes after the node that issued it restarts', async () => {
+    const before = await handshake(nodeB.port);
+    expect(before.session).toBeDefined();
+    await nodeB.stop();
+    nodeB = await env.h.startServer({ OPENKCM_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-node-b-')) });
+    expect(await handshake(nodeB.port, before.session)).toMatchObject({ resumed: true, accepted: true });
+  }, 60_000);
+
   it('keeps one sealed key per period in the store, made by the first node to need it', async () => {
     const keys = await env.h.store.db.collection('kmipTicketKeys').find({}).toArray();
     expect(keys).toHaveLength(1);
