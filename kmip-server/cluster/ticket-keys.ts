@@ -21,6 +21,11 @@ export interface TicketKey {
   readonly endsAt: number;
 }
 
+/** Where rotation gets each period's key: SharedTicketKeys, or a stand-in in tests. */
+export interface TicketKeySource {
+  current(): Promise<TicketKey>;
+}
+
 /**
  * TLS session-ticket keys shared by every node of a deployment, so a ticket one node issued
  * resumes on any other behind an L4 load balancer: libmongocrypt opens a connection per
@@ -32,7 +37,7 @@ export interface TicketKey {
  * boundary, the next). Someone who steals the store later cannot open tickets of earlier
  * periods. Keys are never derived from one long-lived secret, for the same reason.
  */
-export class SharedTicketKeys {
+export class SharedTicketKeys implements TicketKeySource {
   private readonly keys: Collection<TicketKeyDocument>;
 
   constructor(
@@ -80,11 +85,6 @@ export class SharedTicketKeys {
     }
     return key;
   }
-}
-
-/** Where rotation gets each period's key: SharedTicketKeys, or a stand-in in tests. */
-export interface TicketKeySource {
-  current(): Promise<TicketKey>;
 }
 
 export interface TicketKeyRotationHooks {
