@@ -31,15 +31,15 @@ export interface ListenerOptions {
 
 export type RefusalReason = 'identity' | 'revoked' | 'expired' | 'limit';
 
+/** The same on every node and worker, so a session from any of them resumes on any other. */
+const SESSION_ID_CONTEXT = 'openkcm-kmip';
+
 /**
  * The KMIP TLS listener: TLS 1.2+ with a required client certificate chaining to the platform
  * CA (checked by OpenSSL during the handshake), then — before a byte of KMIP is read — the
  * identity is taken from the certificate, and revoked, expired (a resumed session skips the
  * chain check) or over-limit peers are dropped.
  */
-/** The same on every node and worker, so a session from any of them resumes on any other. */
-const SESSION_ID_CONTEXT = 'openkcm-kmip';
-
 export class KmipListener {
   readonly server: tls.Server;
   private readonly open = new Set<KmipConnection>();
