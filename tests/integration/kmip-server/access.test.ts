@@ -1,5 +1,4 @@
 import { generateKeyPairSync } from 'node:crypto';
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KmipClient } from '../../../clients/kmip/client.js';
 import { KmipConnectionError, KmipResultError } from '../../../clients/kmip/errors.js';
@@ -10,8 +9,8 @@ import { bool } from '../../../kmip-server/codec/types.js';
 import { buildCertificate, newSerial } from '../../../lib/pki/certificate-builder.js';
 import { serviceCertificateSpec } from '../../../lib/pki/profiles.js';
 import { TenantRepository } from '../../../lib/tenants/repository.js';
-import type { KmipTestEnv } from './support.js';
-import { clientFor, metricValue, metricsText, startEnv, unavailable } from './support.js';
+import type { HandshakeAttempt, KmipTestEnv } from './support.js';
+import { attemptHandshake, clientFor, metricValue, metricsText, startEnv, unavailable } from './support.js';
 
 const skip = unavailable();
 let env: KmipTestEnv;
@@ -36,33 +35,9 @@ async function refusal(p: Promise<unknown>): Promise<KmipResultError> {
   throw new Error('expected a refusal');
 }
 
-interface Attempt {
-  /** 'connected', 'closed' (the server hung up after the handshake) or the handshake's error. */
-  outcome: string;
-  /** Whether the handshake resumed the session it was offered. */
-  resumed: boolean;
-  /** The session ticket the server issued, for a later resumption. */
-  session: Buffer | undefined;
-}
-
-/** Tries a TLS handshake with the given client credentials (and session to resume), and waits 300 ms for the server's verdict. */
-function attempt(cert: string | undefined, key: string | undefined, session?: Buffer): Promise<Attempt> {
-  return new Promise((resolve) => {
-    let ticket: Buffer | undefined;
-    const s = tls.connect({ host: '127.0.0.1', port: env.h.server.port, ca: env.clientA.caPem, cert, key, session });
-    s.on('session', (t: Buffer) => (ticket = t));
-    s.once('secureConnect', () => {
-      const resumed = s.isSessionReused();
-      // TLS 1.3: the server's verdict on the client certificate arrives after the client's Finished.
-      s.once('data', () => undefined);
-      setTimeout(() => {
-        const alive = !s.destroyed;
-        s.destroy();
-        resolve({ outcome: alive ? 'connected' : 'closed', resumed, session: ticket });
-      }, 300);
-    });
-    s.once('error', (e) => resolve({ outcome: `error: ${e.message}`, resumed: false, session: undefined }));
-  });
+/** A handshake with the given client credentials (and session to resume) against the server. */
+function attempt(cert: string | undefined, key: string | undefined, session?: Buffer): Promise<HandshakeAttempt> {
+  return attemptHandshake({ port: env.h.server.port, ca: env.clientA.caPem, cert, key, session });
 }
 
 async function handshake(cert: string | undefined, key: string | undefined): Promise<string> {

@@ -71,6 +71,38 @@ export async function rawSocket(h: KmipHarness, creds: ClientCredentials): Promi
   return s;
 }
 
+export interface HandshakeAttempt {
+  /** 'connected', 'closed' (the server hung up after the handshake) or the handshake's error. */
+  outcome: string;
+  /** Whether the handshake resumed the session it was offered. */
+  resumed: boolean;
+  /** The session ticket the server issued, for a later resumption. */
+  session: Buffer | undefined;
+}
+
+/**
+ * Tries a TLS handshake with `cert`/`key` (none: no client certificate) and, when given, a
+ * session to resume; waits 300 ms for the server's verdict, then hangs up.
+ */
+export function attemptHandshake(o: { port: number; ca: string; cert?: string; key?: string; session?: Buffer }): Promise<HandshakeAttempt> {
+  return new Promise((resolve) => {
+    let ticket: Buffer | undefined;
+    const s = tls.connect({ host: '127.0.0.1', port: o.port, ca: o.ca, cert: o.cert, key: o.key, session: o.session });
+    s.on('session', (t: Buffer) => (ticket = t));
+    s.once('secureConnect', () => {
+      const resumed = s.isSessionReused();
+      // TLS 1.3: the server's verdict on the client certificate (and its ticket) arrive after the client's Finished.
+      s.once('data', () => undefined);
+      setTimeout(() => {
+        const alive = !s.destroyed;
+        s.destroy();
+        resolve({ outcome: alive ? 'connected' : 'closed', resumed, session: ticket });
+      }, 300);
+    });
+    s.once('error', (e) => resolve({ outcome: `error: ${e.message}`, resumed: false, session: undefined }));
+  });
+}
+
 export interface RawReply {
   /** Whole response messages, raw. */
   readonly messages: Buffer[];
