@@ -44,12 +44,14 @@ interface Store {
   findOne(filter: Document): Promise<unknown>;
   find(filter: Document, options: { limit: number }): Promise<unknown>;
 }
-const plainStore: Store = {
-  insertOne: (d) => plain.insertOne(d),
-  insertMany: (d) => plain.insertMany(d),
-  findOne: (f) => plain.findOne(f),
-  find: (f, o) => plain.find(f, o).toArray(),
-};
+/** A plain collection; `stored` turns each document into what is written (default: itself). */
+const collectionStore = (collection: Collection<Document>, stored: (doc: Document) => Document = (d) => d): Store => ({
+  insertOne: (d) => collection.insertOne(stored(d)),
+  insertMany: (d) => collection.insertMany(d.map(stored)),
+  findOne: (f) => collection.findOne(f),
+  find: (f, o) => collection.find(f, o).toArray(),
+});
+const plainStore = collectionStore(plain);
 const encryptedStore = (collection: EncryptedCollection<Document>): Store => ({
   insertOne: (d) => collection.insertOne(d),
   insertMany: (d) => collection.insertMany(d),
@@ -115,12 +117,7 @@ function paddedStore(collection: Collection<Document>, keyId: string): Store {
     }
     return padded;
   };
-  return {
-    insertOne: (d) => collection.insertOne(pad(d)),
-    insertMany: (d) => collection.insertMany(d.map(pad)),
-    findOne: (f) => collection.findOne(f),
-    find: (f, o) => collection.find(f, o).toArray(),
-  };
+  return collectionStore(collection, pad);
 }
 
 const enc = encryptedStore(encrypted);
