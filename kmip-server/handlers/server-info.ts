@@ -13,19 +13,11 @@ import {
 import { Tag } from '../codec/tags.js';
 import type { TtlvItem } from '../codec/types.js';
 import { bool, enumeration, int, struct, text } from '../codec/types.js';
-import type { ProtocolVersion } from '../codec/version.js';
+import { KNOWN_VERSIONS, type ProtocolVersion } from '../codec/version.js';
 import type { OpHandler } from './context.js';
 
-/** Versions this server speaks, newest first (the order DiscoverVersions answers in). */
-export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = [
-  { major: 2, minor: 1 },
-  { major: 2, minor: 0 },
-  { major: 1, minor: 4 },
-  { major: 1, minor: 3 },
-  { major: 1, minor: 2 },
-  { major: 1, minor: 1 },
-  { major: 1, minor: 0 },
-];
+/** Versions this server speaks, newest first (the order DiscoverVersions answers in): every one the codec has tables for. */
+export const SUPPORTED_VERSIONS: readonly ProtocolVersion[] = KNOWN_VERSIONS;
 
 export const SUPPORTED_OPERATIONS: readonly number[] = [
   Operation.Query,

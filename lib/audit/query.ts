@@ -1,6 +1,6 @@
 import { type Db, type Filter, ObjectId } from 'mongodb';
 import { IDENTIFIER_PATTERN } from '../pki/names.js';
-import type { ActorKind, AuditActor, AuditResult, DetailValue } from './event.js';
+import type { ActorKind, AuditEvent, AuditResult } from './event.js';
 import { streamAuditRecords } from './record-stream.js';
 import type { AuditRecordDocument } from './store.js';
 
@@ -26,24 +26,14 @@ export interface AuditFilter {
   crossTenant?: boolean;
 }
 
-export interface AuditEventView {
+/** A stored event as readers see it: what was recorded, where it sits in its chain, and its id. */
+export interface AuditEventView extends Omit<AuditEvent, 'time'> {
   id: string;
   chainId: string;
   seq: number;
   hash: string;
   prevHash: string;
   time: Date;
-  tenantId: string | null;
-  actor: AuditActor;
-  operation: string;
-  objectId?: string;
-  l2Version?: number;
-  result: AuditResult;
-  reason?: string;
-  crossTenant?: boolean;
-  latencyMs?: number;
-  clientAddress?: string;
-  details?: Record<string, DetailValue>;
 }
 
 export interface AuditPage {
