@@ -1,21 +1,12 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BlockCipherMode, CryptographicAlgorithm, PaddingMethod, ResultReason } from '../codec/enums.js';
-import { KmipError } from '../protocol/errors.js';
+import { resultReasonOf } from '../testing/result-reason.js';
 import { DEFAULT_PARAMS, beginDecrypt, beginEncrypt, decrypt, encrypt } from './cipher.js';
 
 const AES = CryptographicAlgorithm.AES;
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
-function reason(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KmipError) return e.reason;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('server-side ciphers', () => {
   it('defaults to AES-CBC-PKCS5 with a server-generated 16-byte IV', () => {
@@ -35,15 +26,15 @@ describe('server-side ciphers', () => {
     expect(out.data.toString('hex')).toBe('0388dace60b6a392f328c2b971b2fe78');
     expect(out.tag!.toString('hex')).toBe('ab6e47d42cec13bdf53a67b21257bddf');
     expect(decrypt({ algorithm: AES, key, params: { ...params, tagLength: 12 }, data: out.data, iv: Buffer.alloc(12), tag: out.tag!.subarray(0, 12) })).toEqual(Buffer.alloc(16));
-    expect(reason(() => decrypt({ algorithm: AES, key, params, data: out.data, iv: Buffer.alloc(12), tag: hex('006e47d42cec13bdf53a67b21257bddf') }))).toBe(ResultReason.CryptographicFailure);
-    expect(reason(() => encrypt({ algorithm: AES, key, params: { ...params, tagLength: 8 }, data: Buffer.alloc(16), iv: Buffer.alloc(12) }))).toBe(ResultReason.GeneralFailure);
+    expect(resultReasonOf(() => decrypt({ algorithm: AES, key, params, data: out.data, iv: Buffer.alloc(12), tag: hex('006e47d42cec13bdf53a67b21257bddf') }))).toBe(ResultReason.CryptographicFailure);
+    expect(resultReasonOf(() => encrypt({ algorithm: AES, key, params: { ...params, tagLength: 8 }, data: Buffer.alloc(16), iv: Buffer.alloc(12) }))).toBe(ResultReason.GeneralFailure);
   });
 
   it('ECB without padding needs whole blocks; CTR streams; Triple DES works in CBC', () => {
     const key = hex('0123456789abcdef0123456789abcdef');
     const ecb = { mode: BlockCipherMode.ECB, padding: PaddingMethod.None };
     expect(encrypt({ algorithm: AES, key, params: ecb, data: hex('01020304050607080910111213141516') }).data.toString('hex')).toBe('d9bcce11b0b437b90239552df3a360c9');
-    expect(reason(() => encrypt({ algorithm: AES, key, params: ecb, data: Buffer.alloc(15) }))).toBe(ResultReason.InvalidField);
+    expect(resultReasonOf(() => encrypt({ algorithm: AES, key, params: ecb, data: Buffer.alloc(15) }))).toBe(ResultReason.InvalidField);
     const ctr = { mode: BlockCipherMode.CTR, padding: PaddingMethod.None };
     const c = encrypt({ algorithm: AES, key, params: ctr, data: Buffer.alloc(5) });
     expect(c.data).toHaveLength(5);
@@ -56,12 +47,12 @@ describe('server-side ciphers', () => {
 
   it('refuses decryption without the IV the mode needs, bad padding, and unknown modes', () => {
     const key = randomBytes(16);
-    expect(reason(() => decrypt({ algorithm: AES, key, params: DEFAULT_PARAMS, data: Buffer.alloc(16) }))).toBe(ResultReason.InvalidMessage);
+    expect(resultReasonOf(() => decrypt({ algorithm: AES, key, params: DEFAULT_PARAMS, data: Buffer.alloc(16) }))).toBe(ResultReason.InvalidMessage);
     // A block whose plaintext ends in 0x00 never has valid PKCS#5 padding (random bytes would, 1 time in ~250).
     const zeroBlock = createCipheriv('aes-128-cbc', key, Buffer.alloc(16)).setAutoPadding(false).update(Buffer.alloc(16));
-    expect(reason(() => decrypt({ algorithm: AES, key, params: DEFAULT_PARAMS, data: zeroBlock, iv: Buffer.alloc(16) }))).toBe(ResultReason.CryptographicFailure);
-    expect(reason(() => encrypt({ algorithm: AES, key, params: { mode: BlockCipherMode.XTS, padding: PaddingMethod.None }, data: Buffer.alloc(16) }))).toBe(ResultReason.FeatureNotSupported);
-    expect(reason(() => encrypt({ algorithm: CryptographicAlgorithm.RSA, key, params: DEFAULT_PARAMS, data: Buffer.alloc(16) }))).toBe(ResultReason.FeatureNotSupported);
+    expect(resultReasonOf(() => decrypt({ algorithm: AES, key, params: DEFAULT_PARAMS, data: zeroBlock, iv: Buffer.alloc(16) }))).toBe(ResultReason.CryptographicFailure);
+    expect(resultReasonOf(() => encrypt({ algorithm: AES, key, params: { mode: BlockCipherMode.XTS, padding: PaddingMethod.None }, data: Buffer.alloc(16) }))).toBe(ResultReason.FeatureNotSupported);
+    expect(resultReasonOf(() => encrypt({ algorithm: CryptographicAlgorithm.RSA, key, params: DEFAULT_PARAMS, data: Buffer.alloc(16) }))).toBe(ResultReason.FeatureNotSupported);
   });
 
   it('streams: parts in, same bytes out as one shot', () => {

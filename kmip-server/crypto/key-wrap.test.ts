@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BlockCipherMode, ResultReason } from '../codec/enums.js';
-import { KmipError } from '../protocol/errors.js';
+import { resultReasonOf } from '../testing/result-reason.js';
 import { unwrapKey, wrapKey, wrapModeOf } from './key-wrap.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const KW = BlockCipherMode.NISTKeyWrap;
 const KWP = BlockCipherMode.AESKeyWrapPadding;
 
-function reasonOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KmipError) return e.reason;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('AES key wrap', () => {
   // RFC 3394 §4.1 and §4.6; RFC 5649 §6 (both examples).
@@ -40,18 +31,18 @@ describe('AES key wrap', () => {
     const { kek, wrapped } = vectors[0]!;
     const altered = hex(wrapped);
     altered[5]! ^= 1;
-    expect(reasonOf(() => unwrapKey(KW, hex(kek), altered))).toBe(ResultReason.CryptographicFailure);
-    expect(reasonOf(() => unwrapKey(KW, hex('0f0e0d0c0b0a09080706050403020100'), hex(wrapped)))).toBe(ResultReason.CryptographicFailure);
-    expect(reasonOf(() => unwrapKey(KWP, hex(kek), hex(wrapped)))).toBe(ResultReason.CryptographicFailure);
+    expect(resultReasonOf(() => unwrapKey(KW, hex(kek), altered))).toBe(ResultReason.CryptographicFailure);
+    expect(resultReasonOf(() => unwrapKey(KW, hex('0f0e0d0c0b0a09080706050403020100'), hex(wrapped)))).toBe(ResultReason.CryptographicFailure);
+    expect(resultReasonOf(() => unwrapKey(KWP, hex(kek), hex(wrapped)))).toBe(ResultReason.CryptographicFailure);
   });
 
   it('refuses input KW cannot take, and modes that are not key wrap', () => {
     const kek = hex(vectors[0]!.kek);
-    expect(reasonOf(() => wrapKey(KW, kek, hex('00112233445566')))).toBe(ResultReason.InvalidField);
-    expect(reasonOf(() => wrapKey(KW, kek, hex('0011223344556677')))).toBe(ResultReason.InvalidField);
-    expect(reasonOf(() => wrapKey(KW, hex('0011'), hex('00112233445566778899aabbccddeeff')))).toBe(ResultReason.InvalidField);
-    expect(reasonOf(() => wrapModeOf(BlockCipherMode.GCM))).toBe(ResultReason.FeatureNotSupported);
-    expect(reasonOf(() => wrapModeOf(undefined))).toBe(ResultReason.FeatureNotSupported);
+    expect(resultReasonOf(() => wrapKey(KW, kek, hex('00112233445566')))).toBe(ResultReason.InvalidField);
+    expect(resultReasonOf(() => wrapKey(KW, kek, hex('0011223344556677')))).toBe(ResultReason.InvalidField);
+    expect(resultReasonOf(() => wrapKey(KW, hex('0011'), hex('00112233445566778899aabbccddeeff')))).toBe(ResultReason.InvalidField);
+    expect(resultReasonOf(() => wrapModeOf(BlockCipherMode.GCM))).toBe(ResultReason.FeatureNotSupported);
+    expect(resultReasonOf(() => wrapModeOf(undefined))).toBe(ResultReason.FeatureNotSupported);
     expect(wrapModeOf(KWP)).toBe(KWP);
   });
 });
