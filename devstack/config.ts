@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { SetupError } from './errors.js';
+import { freePort } from './free-port.js';
 import { cacheDir, repoRoot } from './paths.js';
 
 /** Every port the stack listens on, all bound to 127.0.0.1. */
@@ -82,67 +81,13 @@ export function devConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
   };
 }
 
-/** A port the kernel just handed out as free; good enough for a stack we start right away. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * A free port *below* the kernel's ephemeral range. Ports the kernel hands out (port 0) can be
- * handed out again to any process binding port 0 before our server binds — Temporal's dev
- * server binds several such ports while it starts — so a stack's pre-allocated ports come from
- * a range the kernel never assigns on its own.
- */
-export async function freeStackPort(taken: ReadonlySet<number>): Promise<number> {
-  const low = 10_000;
-  const high = ephemeralRangeStart();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low));
-    if (taken.has(port)) continue;
-    if (await canBind(port)) return port;
-  }
-  throw new Error(`no free port between ${low} and ${high}`);
-}
-
-function ephemeralRangeStart(): number {
-  try {
-    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (start && start > 10_500) return start;
-  } catch {
-    // Not Linux: IANA's dynamic range starts at 49152.
-  }
-  return 32_768;
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
 /**
  * The test stack: fresh data in `.data-test/` (or OPENKCM_TEST_DATA_DIR) and ephemeral ports,
  * so `npm test` runs beside a running `npm start`.
  */
 export async function testConfig(env: NodeJS.ProcessEnv = process.env): Promise<StackConfig> {
   const ports = {} as Ports;
-  const taken = new Set<number>();
-  for (const key of Object.keys(portSettings) as (keyof Ports)[]) {
-    const port = await freeStackPort(taken);
-    taken.add(port);
-    ports[key] = port;
-  }
+  for (const key of Object.keys(portSettings) as (keyof Ports)[]) ports[key] = await freePort();
   const shared = common(env);
   return {
     ...shared,

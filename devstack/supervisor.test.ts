@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort } from './config.js';
+import { freePort } from './free-port.js';
 import { SetupError } from './errors.js';
 import { commandLine, isAlive } from './proc.js';
 import { httpOk } from './probes.js';

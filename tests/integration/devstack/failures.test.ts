@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../devstack/config.js';
+import { freePort } from '../../../devstack/free-port.js';
 import { repoRoot } from '../../../devstack/paths.js';
 import { probePort } from '../../../devstack/ports.js';
 

@@ -5,6 +5,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+/** A free loopback port below the kernel's ephemeral range (see devstack/free-port.ts). */
+export { freePort } from '../../../devstack/free-port.js';
+
 /** Thrown when an emulator's binary is not installed here; tests turn it into a skip with this reason. */
 export class EmulatorUnavailable extends Error {
   override readonly name = 'EmulatorUnavailable';
@@ -37,19 +40,6 @@ export function cachedBinary(envVar: string, prefix: string, what: string, insid
 
 export function firstExisting(candidates: ReadonlyArray<string | undefined>): string | undefined {
   return candidates.find((c): c is string => !!c && existsSync(c));
-}
-
-/** A free loopback port (bind to 0, read, release). Good enough for tests on one machine. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Children to take down if this process exits first; see killOnExit. */
