@@ -19,7 +19,7 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low));
     if (handedOut.has(port)) continue;
-    if (await canBind(port)) {
+    if ((await probePort(port)) === undefined) {
       handedOut.add(port);
       return port;
     }
@@ -40,11 +40,12 @@ export function ephemeralRangeStart(): number {
   return 49_152;
 }
 
-function canBind(port: number): Promise<boolean> {
+/** Resolves to the error code when 127.0.0.1:port cannot be bound, undefined when it can. */
+export function probePort(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }

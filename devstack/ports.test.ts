@@ -2,7 +2,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { devConfig } from './config.js';
 import { SetupError } from './errors.js';
-import { assertPortsFree, probePort } from './ports.js';
+import { probePort } from './free-port.js';
+import { assertPortsFree } from './ports.js';
 
 describe('assertPortsFree', () => {
   let blocker: net.Server | undefined;

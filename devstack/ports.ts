@@ -1,16 +1,6 @@
-import net from 'node:net';
 import { portSettings, type Ports } from './config.js';
 import { SetupError } from './errors.js';
-
-/** Resolves to the error code when 127.0.0.1:port cannot be bound, undefined when it can. */
-export function probePort(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(undefined)));
-  });
-}
+import { probePort } from './free-port.js';
 
 /**
  * Checks every port before anything starts, so a conflict costs one clear line instead of

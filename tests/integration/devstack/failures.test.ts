@@ -4,9 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../devstack/free-port.js';
+import { freePort, probePort } from '../../../devstack/free-port.js';
 import { repoRoot } from '../../../devstack/paths.js';
-import { probePort } from '../../../devstack/ports.js';
 
 /** Runs `npm start`'s supervisor with the given environment until it exits. */
 function runStart(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
