@@ -7,7 +7,6 @@ import { DEFAULT_PARAMS, beginDecrypt, beginEncrypt, decrypt, encrypt } from './
 const AES = CryptographicAlgorithm.AES;
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 
-
 describe('server-side ciphers', () => {
   it('defaults to AES-CBC-PKCS5 with a server-generated 16-byte IV', () => {
     const key = randomBytes(32);

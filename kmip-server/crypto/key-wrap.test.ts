@@ -7,7 +7,6 @@ const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const KW = BlockCipherMode.NISTKeyWrap;
 const KWP = BlockCipherMode.AESKeyWrapPadding;
 
-
 describe('AES key wrap', () => {
   // RFC 3394 §4.1 and §4.6; RFC 5649 §6 (both examples).
   const vectors = [
