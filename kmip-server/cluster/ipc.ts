@@ -22,7 +22,8 @@ export type FromWorker =
   | { type: 'openkcm:invalidated'; id: number; ok: boolean; error?: string }
   /** This worker stored a change to an object; the others must forget it before the change is answered. */
   | { type: 'openkcm:object-changed'; id: number; tenantId: string; uid: string }
-  | { type: 'openkcm:fatal'; error: string };
+  /** The worker could not listen on the KMIP port (taken, not permitted): a restart will not fix that. */
+  | { type: 'openkcm:cannot-listen'; code: string | undefined; error: string };
 
 export function isToWorker(m: unknown): m is ToWorker {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('openkcm:');

@@ -68,6 +68,7 @@ export async function runPrimary(): Promise<void> {
   const ready = new Set<number>();
   const startedAt = new Map<number, number>();
   let stopping = false;
+  let everReady = false;
   let crashes = 0;
 
   const broadcast = (m: ToWorker): void => {
@@ -81,7 +82,14 @@ export async function runPrimary(): Promise<void> {
       if (!isFromWorker(m)) return;
       if (m.type === 'openkcm:hello') {
         w.send({ type: 'openkcm:init', tls: { key: tlsMaterial.key, cert: tlsMaterial.cert, ca: tlsMaterial.ca }, ticketKeys: ticketKeys.key.toString('base64') } satisfies ToWorker);
+      } else if (m.type === 'openkcm:cannot-listen') {
+        // Before any worker listened, the port itself is the problem (taken by another process,
+        // or not ours to bind): restarting workers would only repeat it, so stop and say why.
+        if (everReady) return;
+        log.fatal({ kmip: `${config.kmip.host}:${config.kmip.port}`, code: m.code, err: m.error }, portProblem(m.code, config.kmip.port));
+        void shutdown('cannot-listen', 1);
       } else if (m.type === 'openkcm:ready') {
+        everReady = true;
         ready.add(w.id);
         workersGauge.set(ready.size);
         log.info({ worker: w.id, workerPid: w.process.pid }, 'worker ready');
@@ -216,7 +224,7 @@ export async function runPrimary(): Promise<void> {
   heartbeat.unref();
   log.info({ kmip: `${config.kmip.host}:${config.kmip.port}`, admin: node.adminUrl, workers: opts.workers }, 'KMIP server starting');
 
-  const shutdown = async (signal: string): Promise<void> => {
+  const shutdown = async (signal: string, exitCode = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'KMIP server stopping');
@@ -236,9 +244,15 @@ export async function runPrimary(): Promise<void> {
     await nodes.remove(node._id).catch(() => undefined);
     await store.close();
     box.destroy();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** The fatal line for a KMIP port the workers cannot listen on. */
+function portProblem(code: string | undefined, port: number): string {
+  if (code === 'EADDRINUSE') return `KMIP port ${port} is already in use by another process; stop it or set OPENKCM_KMIP_PORT to a free port`;
+  if (code === 'EACCES') return `not permitted to listen on KMIP port ${port}; use a port above 1023 or grant the process CAP_NET_BIND_SERVICE`;
+  return `cannot listen on KMIP port ${port}`;
+}

@@ -48,6 +48,14 @@ function send(m: FromWorker): void {
   process.send?.(m);
 }
 
+/** Sends and waits until the message has left, for the last message before the process exits. */
+function sendAndFlush(m: FromWorker): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) resolve();
+    else process.send(m, undefined, {}, () => resolve());
+  });
+}
+
 /** How long a change waits for the other workers to forget the object; after that their copies expire on their own. */
 const CHANGE_NOTICE_TIMEOUT_MS = 2_000;
 
@@ -182,7 +190,13 @@ export async function runWorker(): Promise<void> {
   });
   await view.start();
   await revoked.start();
-  await listener.listen(config.kmip.port, config.kmip.host);
+  try {
+    await listener.listen(config.kmip.port, config.kmip.host);
+  } catch (error) {
+    // Tell the primary before exiting: it decides whether a restart can help (it cannot at start-up).
+    await sendAndFlush({ type: 'openkcm:cannot-listen', code: (error as NodeJS.ErrnoException).code, error: (error as Error).message });
+    throw error;
+  }
   const sweeper = setInterval(() => cache.sweep(), 15_000);
   sweeper.unref();
 

@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmipConnection } from '../../../clients/kmip/connection.js';
 import { workerGlibcTunables } from '../../../kmip-server/cluster/malloc-tunables.js';
@@ -9,6 +12,7 @@ import { Tag } from '../../../kmip-server/codec/tags.js';
 import { bool, struct } from '../../../kmip-server/codec/types.js';
 import { requestMessageToTtlv } from '../../../kmip-server/protocol/messages.js';
 import { HEARTBEAT_INTERVAL_MS } from '../../../lib/kmip-nodes/invalidation.js';
+import { freePort } from '../../support/emulators/process.js';
 import type { KmipTestEnv } from './support.js';
 import { clientFor, metricValue, metricsText, startEnv, unavailable, withFreshClient } from './support.js';
 
@@ -121,5 +125,29 @@ describe.skipIf(skip)('process model', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('stops at start-up with the reason when its KMIP port is taken, instead of restarting workers', async () => {
+    const squatter = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    const started = Date.now();
+    try {
+      const error = await env.h
+        .startServer({ OPENKCM_KMIP_PORT: String(port), OPENKCM_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'openkcm-kmip-taken-')) })
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+      expect(error?.message).toMatch(/KMIP server exited with 1/);
+      expect(error?.message).toContain(`KMIP port ${port} is already in use by another process; stop it or set OPENKCM_KMIP_PORT to a free port`);
+      expect(error?.message).not.toContain('worker exited; restarting');
+      // The harness would wait 60 s for a server that keeps restarting its workers.
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    // The running server was not disturbed.
+    await withFreshClient(env.h, env.clientA, (c) => c.discoverVersions());
   });
 });
